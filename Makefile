@@ -1,0 +1,56 @@
+# tsprotect — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# make run: embedded SQLite, Celery eager, demo data.
+RUN_ENV := DEBUG=1 DATABASE_URL= REDIS_URL=
+# make test: PostgreSQL and Redis on loopback.
+TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect \
+	REDIS_URL=redis://127.0.0.1:6379/15 HTTPS=false DEBUG=false \
+	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef
+
+.PHONY: install system run test lint bench messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system:
+	scripts/ensure-system-packages.sh $(if $(WITH_BROWSER),--with-browser,)
+
+locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po
+	cd . && $(PY) manage.py compilemessages --ignore '.venv' -v0
+
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' -v0
+
+run: system install
+	$(RUN_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@echo "Portal on http://127.0.0.1:8000 — log in as officer_430100 / demo-pass-2026"
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	WITH_BROWSER=1 $(MAKE) --no-print-directory system
+	scripts/ensure-services.sh
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v0
+	$(TEST_ENV) $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	scripts/ensure-services.sh
+	$(TEST_ENV) $(PY) -m pytest -q benchmarks $(PYTEST_ARGS)
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from guardian.admin import GuardedModelAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Enterprise
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "uscc", "prefecture", "county", "created_at"]
+    list_filter = ["prefecture"]
+    search_fields = ["name", "=uscc"]
+    list_select_related = ["prefecture", "county"]
+    raw_id_fields = ["created_by"]
+    autocomplete_fields = ["county"]
+
+    def get_queryset(self, request):
+        # The admin goes through the same scoping as the pages.
+        return Enterprise.objects.restrict(request.user, "view").select_related(
+            "prefecture", "county"
+        )

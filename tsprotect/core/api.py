@@ -1,0 +1,33 @@
+"""Base classes of the JSON API: the same scoping entry point as the pages."""
+
+from rest_framework import permissions, viewsets
+
+from . import scoping
+
+ACTION_FOR_METHOD = {
+    "GET": "view", "HEAD": "view", "OPTIONS": "view",
+    "POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete",
+}
+
+
+class HasScope(permissions.BasePermission):
+    """Listing or creating needs some scope on the model; objects are found only in scope."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if view.detail:
+            return True  # the scoped queryset answers 404 outside the scope
+        return scoping.can(request.user, view.queryset.model, ACTION_FOR_METHOD[request.method])
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    permission_classes = [permissions.IsAuthenticated, HasScope]
+    related = ()
+
+    def get_queryset(self):
+        action = ACTION_FOR_METHOD.get(self.request.method, "view")
+        queryset = self.queryset.model.objects.restrict(self.request.user, action)
+        if self.related:
+            queryset = queryset.select_related(*self.related)
+        return queryset

@@ -1,0 +1,32 @@
+"""The workbench: what each role works on, on the first page after login."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+
+from enterprises.models import Enterprise
+
+from . import scoping
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"role_label": user.get_role_display() if user.role else ""}
+    if scoping.can(user, Enterprise, "view") and user.role != "enterprise":
+        enterprises = Enterprise.objects.restrict(user, "view")
+        context["enterprise_count"] = enterprises.count()
+        context["recent_enterprises"] = enterprises.select_related("prefecture", "county").order_by(
+            "-created_at"
+        )[:5]
+        if scoping.prefecture_codes(user, "view_prefecture_records") is scoping.ALL:
+            context["by_prefecture"] = (
+                enterprises.values("prefecture__code", "prefecture__name")
+                .annotate(total=Count("pk")).order_by("prefecture__code")
+            )
+    own = scoping.enterprise_ids(user)
+    if own:
+        context["own_enterprises"] = Enterprise.objects.restrict(user, "view").filter(pk__in=own)
+    if user.role == "expert":
+        context["expert_profile"] = getattr(user, "expert_profile", None)
+    return render(request, "home.html", context)

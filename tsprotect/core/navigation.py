@@ -1,0 +1,37 @@
+"""The navigation menu by role: an entry shows only when its page would let the user in."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import scoping
+
+
+def _directory(user):
+    from enterprises.models import Enterprise
+
+    return scoping.can(user, Enterprise, "view") and (user.is_superuser or user.role != "enterprise")
+
+
+def _own_enterprise(user):
+    return bool(scoping.enterprise_ids(user))
+
+
+def _staff(user):
+    return user.is_staff
+
+
+MENU = [
+    ("home", _("Workbench"), lambda user: True),
+    ("enterprises:list", _("Enterprise directory"), _directory),
+    ("enterprises:mine", _("My enterprise"), _own_enterprise),
+    ("api-docs", _("API"), lambda user: user.is_superuser or user.role in ("province",)),
+    ("admin:index", _("Administration"), _staff),
+]
+
+
+def menu_for(user):
+    return [
+        {"url": reverse(name), "name": name, "label": label}
+        for name, label, visible in MENU
+        if visible(user)
+    ]

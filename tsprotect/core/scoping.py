@@ -1,0 +1,136 @@
+"""The one scoping entry point: ``Model.objects.restrict(user, action)``.
+
+Every list, detail, export, count, chart, report and API view obtains its rows here. A scoped
+model declares a ``scope = Scope(...)`` saying which field holds its prefecture (and county, and
+enterprise), and which Prefecture capability each action needs. The filter is
+``prefecture_id IN (…)`` over the few Prefecture rows on which the user's groups hold that
+capability (django-guardian object permissions), never a per-row permission lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+from guardian.shortcuts import get_objects_for_user
+
+ALL = object()  # the user may act on every prefecture
+
+
+@dataclass(frozen=True)
+class Scope:
+    prefecture_field: str = "prefecture"
+    county_field: str | None = "county"
+    # Path to the enterprise id, for enterprise users acting on their own rows.
+    enterprise_field: str | None = None
+    enterprise_actions: tuple[str, ...] = ()
+    # action -> capability codename on the Prefecture row ("view_prefecture_records", …).
+    permissions: dict[str, str] = field(default_factory=dict)
+    # Extra rows a user reaches by other object permissions (an expert's assignments).
+    extra: Callable[[object, str], Q | None] | None = None
+
+
+def _cache(user) -> dict:
+    cache = getattr(user, "_tsprotect_scope_cache", None)
+    if cache is None:
+        cache = user._tsprotect_scope_cache = {}
+    return cache
+
+
+def prefecture_codes(user, codename: str):
+    """``ALL``, or the codes of the prefectures on which the user holds ``codename``."""
+    key = ("prefectures", codename)
+    cache = _cache(user)
+    if key not in cache:
+        perm = f"regions.{codename}"
+        if not user.is_active:
+            cache[key] = frozenset()
+        elif user.is_superuser or user.has_perm(perm):
+            cache[key] = ALL
+        else:
+            prefectures = get_objects_for_user(
+                user, perm, klass=apps.get_model("regions", "Prefecture"),
+                accept_global_perms=False, with_superuser=False,
+            )
+            cache[key] = frozenset(prefectures.values_list("pk", flat=True))
+    return cache[key]
+
+
+def enterprise_ids(user) -> frozenset:
+    """Enterprises the user acts for (guardian object permission granted on verification)."""
+    cache = _cache(user)
+    if "enterprises" not in cache:
+        enterprises = get_objects_for_user(
+            user, "enterprises.act_for_enterprise",
+            klass=apps.get_model("enterprises", "Enterprise"),
+            accept_global_perms=False, with_superuser=False,
+        )
+        cache["enterprises"] = frozenset(enterprises.values_list("pk", flat=True))
+    return cache["enterprises"]
+
+
+def forget(user):
+    """Drop what was looked up for ``user`` (after its permissions change)."""
+    if hasattr(user, "_tsprotect_scope_cache"):
+        del user._tsprotect_scope_cache
+
+
+def _county_limit(user):
+    from tsprotect.accounts.models import Role
+
+    return user.county_id if user.role == Role.COUNTY_OFFICER else None
+
+
+def scope_q(model, user, action: str) -> Q | None:
+    """The filter for ``user`` doing ``action`` on ``model``; ``None`` means no rows at all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    scope: Scope = model.scope
+    parts: list[Q] = []
+    codename = scope.permissions.get(action)
+    if codename:
+        codes = prefecture_codes(user, codename)
+        county = _county_limit(user)
+        if codes is ALL and not county:
+            return Q()  # every row: nothing to filter
+        if codes is ALL or codes:
+            q = Q() if codes is ALL else Q(**{f"{scope.prefecture_field}__in": sorted(codes)})
+            if not county:
+                parts.append(q)
+            elif scope.county_field:
+                parts.append(q & Q(**{scope.county_field: county}))
+            # else: a county officer never sees rows that carry no county.
+    if scope.enterprise_field and action in scope.enterprise_actions:
+        ids = enterprise_ids(user)
+        if ids:
+            parts.append(Q(**{f"{scope.enterprise_field}__in": sorted(ids)}))
+    if scope.extra:
+        extra = scope.extra(user, action)
+        if extra is not None:
+            parts.append(extra)
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
+
+
+def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.QuerySet:
+    q = scope_q(queryset.model, user, action)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q) if q else queryset
+
+
+def can(user, model, action: str = "view") -> bool:
+    """Whether the user may ``action`` some rows of ``model`` (for pages listing or creating)."""
+    return scope_q(model, user, action) is not None
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        return restrict(self, user, action)

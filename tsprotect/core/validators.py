@@ -1,0 +1,36 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError as StdnumError
+
+
+def normalise_uscc(value: str) -> str:
+    return stdnum_uscc.compact(value or "")
+
+
+def validate_uscc(value: str) -> None:
+    """A unified social credit code per GB 32100-2015, check character included.
+
+    python-stdnum accepts codes of registration authorities 1–9 (enterprises 91/92/93,
+    associations 51, …); codes issued by authorities with a letter (N, Y) are refused.
+    """
+    try:
+        stdnum_uscc.validate(value)
+    except InvalidLength:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters."), code="uscc_length"
+        ) from None
+    except InvalidChecksum:
+        raise ValidationError(
+            _("The check character of this unified social credit code is wrong; please check "
+              "the code against the business licence."), code="uscc_checksum"
+        ) from None
+    except StdnumError:
+        raise ValidationError(
+            _("This is not a valid unified social credit code."), code="uscc_invalid"
+        ) from None
+
+
+def uscc_division_code(value: str) -> str:
+    """The six division digits (characters 3–8) of a credit code."""
+    return normalise_uscc(value)[2:8]

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import routers
+
+from enterprises.api import EnterpriseViewSet
+from tsprotect.core import home, views
+
+api = routers.DefaultRouter(trailing_slash=True)
+api.include_format_suffixes = False
+api.register("enterprises", EnterpriseViewSet, basename="enterprise")
+
+admin.site.site_header = settings.PORTAL_NAME
+admin.site.site_title = settings.PORTAL_NAME
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("accounts/", include("tsprotect.accounts.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("api/v1/", include((api.urls, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "img/favicon.svg")),
+]
