@@ -1,0 +1,140 @@
+"""Personas shared by every test: who does what reads as a sentence.
+
+- ``province``: provincial staff, sees the whole province
+- ``changsha_officer`` / ``yueyang_officer``: prefecture officers of 长沙市 and 岳阳市
+- ``yuelu_officer``: county officer of 岳麓区 (长沙市)
+- ``expert``: member of the expert pool, nothing assigned
+- ``enterprise_user``: acts for ``changsha_enterprise`` (in 岳麓区)
+"""
+
+import pytest
+from django.apps import apps as django_apps
+from django.test import Client
+from stdnum.cn import uscc as stdnum_uscc
+
+from enterprises.models import Enterprise
+from tsprotect.accounts.models import Role, User
+from tsprotect.accounts.roles import sync_groups
+from tsprotect.accounts.services import grant_enterprise_access
+from tsprotect.regions.models import Prefecture
+
+PASSWORD = "correct-horse-battery-2026"
+
+
+def make_uscc(division: str, organisation: str = "MA4L0A1B2", kind: str = "91") -> str:
+    body = f"{kind}{division}{organisation}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher costs ~0.3 s a password; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def regions(db):
+    """Hunan's divisions and the bureau groups, reloaded if a transactional test flushed them."""
+    if not Prefecture.objects.exists():
+        import importlib
+
+        loader = importlib.import_module("tsprotect.regions.migrations.0002_load_divisions")
+        loader.load(django_apps, None)
+        sync_groups()
+
+
+def make_user(username, role, prefecture=None, county=None, **extra):
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, prefecture_id=prefecture,
+        county_id=county, **extra,
+    )
+    return user
+
+
+@pytest.fixture
+def changsha_enterprise(regions):
+    return Enterprise.objects.create(
+        uscc=make_uscc("430104", "MA4L0A1B2"), name="长沙麓谷芯片科技有限公司",
+        prefecture_id="430100", county_id="430104",
+    )
+
+
+@pytest.fixture
+def changsha_other_county_enterprise(regions):
+    return Enterprise.objects.create(
+        uscc=make_uscc("430121", "MA4L0E5F6"), name="长沙星沙重工机械有限公司",
+        prefecture_id="430100", county_id="430121",
+    )
+
+
+@pytest.fixture
+def yueyang_enterprise(regions):
+    return Enterprise.objects.create(
+        uscc=make_uscc("430603", "MA4M1A2B3"), name="岳阳洞庭石化新材料有限公司",
+        prefecture_id="430600", county_id="430603",
+    )
+
+
+@pytest.fixture
+def province(regions):
+    return make_user("province", Role.PROVINCE, is_staff=True)
+
+
+@pytest.fixture
+def changsha_officer(regions):
+    return make_user("officer_430100", Role.PREFECTURE_OFFICER, "430100")
+
+
+@pytest.fixture
+def yueyang_officer(regions):
+    return make_user("officer_430600", Role.PREFECTURE_OFFICER, "430600")
+
+
+@pytest.fixture
+def yuelu_officer(regions):
+    return make_user("officer_430104", Role.COUNTY_OFFICER, "430100", "430104")
+
+
+@pytest.fixture
+def expert(regions):
+    return make_user("expert1", Role.EXPERT)
+
+
+@pytest.fixture
+def enterprise_user(regions, changsha_enterprise):
+    user = User.objects.create_user(username="enterprise1", password=PASSWORD)
+    grant_enterprise_access(user, changsha_enterprise)
+    return user
+
+
+@pytest.fixture
+def personas(changsha_enterprise, changsha_other_county_enterprise, yueyang_enterprise,
+             province, changsha_officer, yueyang_officer, yuelu_officer, expert,
+             enterprise_user):
+    """Every persona of the permission matrix, plus the objects the matrix rows point at."""
+    return {
+        "anonymous": None,
+        "enterprise": enterprise_user,
+        "expert": expert,
+        "same_officer": changsha_officer,
+        "other_officer": yueyang_officer,
+        "county_officer": yuelu_officer,
+        "province": province,
+        "objects": {
+            "changsha_enterprise": changsha_enterprise,
+            "changsha_other_county_enterprise": changsha_other_county_enterprise,
+            "yueyang_enterprise": yueyang_enterprise,
+        },
+    }
+
+
+def client_for(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_as():
+    return client_for
