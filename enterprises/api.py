@@ -18,8 +18,15 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Enterprise
         fields = [
-            "id", "uscc", "name", "prefecture", "prefecture_name", "county", "county_name",
-            "created_at", "updated_at",
+            "id",
+            "uscc",
+            "name",
+            "prefecture",
+            "prefecture_name",
+            "county",
+            "county_name",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 

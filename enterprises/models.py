@@ -30,18 +30,28 @@ class Enterprise(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     prefecture = models.ForeignKey(
-        "regions.Prefecture", on_delete=models.PROTECT, related_name="enterprises",
+        "regions.Prefecture",
+        on_delete=models.PROTECT,
+        related_name="enterprises",
         verbose_name=_("prefecture"),
     )
     county = models.ForeignKey(
-        "regions.County", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="enterprises", verbose_name=_("county"),
+        "regions.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        verbose_name=_("county"),
     )
     created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("filed by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
     )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -57,15 +67,19 @@ class Enterprise(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("enterprises:detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.uscc = normalise_uscc(self.uscc)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("enterprises:detail", args=[self.pk])
+
     def clean(self):
         super().clean()
         self.uscc = normalise_uscc(self.uscc)
-        if self.county_id and self.prefecture_id and self.county.prefecture_id != self.prefecture_id:
+        if (
+            self.county_id
+            and self.prefecture_id
+            and self.county.prefecture_id != self.prefecture_id
+        ):
             raise ValidationError({"county": _("The county is not in the chosen prefecture.")})

@@ -23,9 +23,9 @@ class EnterpriseDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = (
-            self.object.history.select_related("history_user").order_by("-history_date")[:50]
-        )
+        context["history"] = self.object.history.select_related("history_user").order_by(
+            "-history_date"
+        )[:50]
         return context
 
 

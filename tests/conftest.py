@@ -45,8 +45,12 @@ def regions(db):
 
 def make_user(username, role, prefecture=None, county=None, **extra):
     user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, prefecture_id=prefecture,
-        county_id=county, **extra,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        prefecture_id=prefecture,
+        county_id=county,
+        **extra,
     )
     return user
 
@@ -54,24 +58,30 @@ def make_user(username, role, prefecture=None, county=None, **extra):
 @pytest.fixture
 def changsha_enterprise(regions):
     return Enterprise.objects.create(
-        uscc=make_uscc("430104", "MA4L0A1B2"), name="长沙麓谷芯片科技有限公司",
-        prefecture_id="430100", county_id="430104",
+        uscc=make_uscc("430104", "MA4L0A1B2"),
+        name="长沙麓谷芯片科技有限公司",
+        prefecture_id="430100",
+        county_id="430104",
     )
 
 
 @pytest.fixture
 def changsha_other_county_enterprise(regions):
     return Enterprise.objects.create(
-        uscc=make_uscc("430121", "MA4L0E5F6"), name="长沙星沙重工机械有限公司",
-        prefecture_id="430100", county_id="430121",
+        uscc=make_uscc("430121", "MA4L0E5F6"),
+        name="长沙星沙重工机械有限公司",
+        prefecture_id="430100",
+        county_id="430121",
     )
 
 
 @pytest.fixture
 def yueyang_enterprise(regions):
     return Enterprise.objects.create(
-        uscc=make_uscc("430603", "MA4M1A2B3"), name="岳阳洞庭石化新材料有限公司",
-        prefecture_id="430600", county_id="430603",
+        uscc=make_uscc("430603", "MA4M1A2B3"),
+        name="岳阳洞庭石化新材料有限公司",
+        prefecture_id="430600",
+        county_id="430603",
     )
 
 
@@ -108,9 +118,17 @@ def enterprise_user(regions, changsha_enterprise):
 
 
 @pytest.fixture
-def personas(changsha_enterprise, changsha_other_county_enterprise, yueyang_enterprise,
-             province, changsha_officer, yueyang_officer, yuelu_officer, expert,
-             enterprise_user):
+def personas(
+    changsha_enterprise,
+    changsha_other_county_enterprise,
+    yueyang_enterprise,
+    province,
+    changsha_officer,
+    yueyang_officer,
+    yuelu_officer,
+    expert,
+    enterprise_user,
+):
     """Every persona of the permission matrix, plus the objects the matrix rows point at."""
     return {
         "anonymous": None,
@@ -138,3 +156,23 @@ def client_for(user):
 @pytest.fixture
 def client_as():
     return client_for
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium; it must never download a browser of its own."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

@@ -9,7 +9,12 @@ The Django admin is covered by the generic rule in ``test_permission_matrix.py``
 from dataclasses import dataclass, field
 
 PERSONAS = (
-    "anonymous", "enterprise", "expert", "same_officer", "other_officer", "county_officer",
+    "anonymous",
+    "enterprise",
+    "expert",
+    "same_officer",
+    "other_officer",
+    "county_officer",
     "province",
 )
 LOGIN = "login"  # 302 to /accounts/login/
@@ -48,13 +53,19 @@ MATRIX = [
     # Enterprise directory
     Row("enterprises:list", logged_in(200, expert=403)),
     Row("enterprises:mine", logged_in(404, enterprise=302)),
-    Row("enterprises:detail", logged_in(200, expert=404, other_officer=404),
-        kwargs=changsha_enterprise),
+    Row(
+        "enterprises:detail",
+        logged_in(200, expert=404, other_officer=404),
+        kwargs=changsha_enterprise,
+    ),
     # JSON API
     Row("api:api-root", logged_in(200, anonymous=401)),
     Row("api:enterprise-list", logged_in(200, anonymous=401, expert=403)),
-    Row("api:enterprise-detail", logged_in(200, anonymous=401, expert=404, other_officer=404),
-        kwargs=changsha_enterprise),
+    Row(
+        "api:enterprise-detail",
+        logged_in(200, anonymous=401, expert=404, other_officer=404),
+        kwargs=changsha_enterprise,
+    ),
     Row("api-schema", logged_in(200, anonymous=401)),
     Row("api-docs", logged_in(200, anonymous=401)),
     Row("favicon", everyone(302)),

@@ -18,14 +18,18 @@ def url_names(patterns=None, namespace=""):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from url_names(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern):
-            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<{pattern.pattern}>"
+            yield (
+                f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<{pattern.pattern}>"
+            )
 
 
 def test_every_url_is_declared():
     declared = {row.name for row in MATRIX}
     undeclared = sorted(
-        name for name in set(url_names())
-        if name not in declared and not name.startswith(tuple(f"{ns}:" for ns in GENERIC_NAMESPACES))
+        name
+        for name in set(url_names())
+        if name not in declared
+        and not name.startswith(tuple(f"{ns}:" for ns in GENERIC_NAMESPACES))
     )
     assert not undeclared, f"URLs without a row in tests/permission_matrix.py: {undeclared}"
 
@@ -79,9 +83,9 @@ def test_admin_is_for_staff_only(personas):
                 assert response.status_code == 200
             else:
                 opts = model._meta
-                may_view = user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
-                    f"{opts.app_label}.change_{opts.model_name}"
-                )
+                may_view = user.has_perm(
+                    f"{opts.app_label}.view_{opts.model_name}"
+                ) or user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
                 if url.endswith("/add/"):
                     may_view = user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
                 assert response.status_code == (200 if may_view else 403), (url, persona)

@@ -12,17 +12,28 @@ class ExpertProfileInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "display_name", "role", "prefecture", "county", "enterprise",
-                    "is_active", "last_login"]
+    list_display = [
+        "username",
+        "display_name",
+        "role",
+        "prefecture",
+        "county",
+        "enterprise",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["role", "prefecture", "is_active", "is_staff"]
     search_fields = ["username", "display_name", "email"]
     list_select_related = ["prefecture", "county", "enterprise"]
     autocomplete_fields = ["county", "enterprise"]
     inlines = [ExpertProfileInline]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Role in the portal"), {
-            "fields": ("role", "display_name", "phone", "prefecture", "county", "enterprise"),
-        }),
+        (
+            _("Role in the portal"),
+            {
+                "fields": ("role", "display_name", "phone", "prefecture", "county", "enterprise"),
+            },
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Role in the portal"), {"fields": ("role", "prefecture", "county", "enterprise")}),

@@ -25,16 +25,28 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     prefecture = models.ForeignKey(
-        "regions.Prefecture", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="users", verbose_name=_("prefecture"),
+        "regions.Prefecture",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("prefecture"),
     )
     county = models.ForeignKey(
-        "regions.County", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="users", verbose_name=_("county"),
+        "regions.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("county"),
     )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="users", verbose_name=_("enterprise"),
+        "enterprises.Enterprise",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("enterprise"),
     )
 
     class Meta:
@@ -43,7 +55,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="officer_has_prefecture",
-                condition=~Q(role__in=[r.value for r in OFFICER_ROLES]) | Q(prefecture__isnull=False),
+                condition=~Q(role__in=[r.value for r in OFFICER_ROLES])
+                | Q(prefecture__isnull=False),
             ),
             models.CheckConstraint(
                 name="county_officer_has_county",
@@ -61,7 +74,11 @@ class User(AbstractUser):
             errors["prefecture"] = _("An officer must belong to a prefecture.")
         if self.role == Role.COUNTY_OFFICER and not self.county_id:
             errors["county"] = _("A county officer must belong to a county.")
-        if self.county_id and self.prefecture_id and self.county.prefecture_id != self.prefecture_id:
+        if (
+            self.county_id
+            and self.prefecture_id
+            and self.county.prefecture_id != self.prefecture_id
+        ):
             errors["county"] = _("The county is not in the chosen prefecture.")
         if self.role == Role.ENTERPRISE and not self.enterprise_id:
             errors["enterprise"] = _("An enterprise user must name its enterprise.")
@@ -98,8 +115,12 @@ class ExpertProfile(models.Model):
     employer_uscc = models.CharField(_("employer's credit code"), max_length=18, blank=True)
     title = models.CharField(_("professional title"), max_length=60, blank=True)
     prefecture = models.ForeignKey(
-        "regions.Prefecture", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("region"),
+        "regions.Prefecture",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
     )
 
     class Meta:

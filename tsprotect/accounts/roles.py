@@ -21,15 +21,24 @@ COUNTY_PERMISSIONS = ["view_prefecture_records", "manage_enterprises", "handle_c
 ROLE_MODEL_PERMISSIONS = {
     Role.PROVINCE: [f"regions.{c}" for c in BUREAU_PERMISSIONS]
     + [
-        "regions.view_calendaroverride", "regions.add_calendaroverride",
-        "regions.change_calendaroverride", "regions.delete_calendaroverride",
-        "regions.view_hostorganisation", "regions.add_hostorganisation",
+        "regions.view_calendaroverride",
+        "regions.add_calendaroverride",
+        "regions.change_calendaroverride",
+        "regions.delete_calendaroverride",
+        "regions.view_hostorganisation",
+        "regions.add_hostorganisation",
         "regions.change_hostorganisation",
-        "regions.view_prefecture", "regions.view_county", "regions.view_ftzarea",
-        "accounts.view_user", "accounts.add_user", "accounts.change_user",
-        "accounts.view_expertprofile", "accounts.add_expertprofile",
+        "regions.view_prefecture",
+        "regions.view_county",
+        "regions.view_ftzarea",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_expertprofile",
+        "accounts.add_expertprofile",
         "accounts.change_expertprofile",
-        "enterprises.view_enterprise", "enterprises.change_enterprise",
+        "enterprises.view_enterprise",
+        "enterprises.change_enterprise",
     ],
 }
 

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from enterprises.models import Enterprise
+from tsprotect.regions.models import Prefecture
 
 from . import scoping
 
@@ -20,10 +21,13 @@ def home(request):
             "-created_at"
         )[:5]
         if scoping.prefecture_codes(user, "view_prefecture_records") is scoping.ALL:
-            context["by_prefecture"] = (
-                enterprises.values("prefecture__code", "prefecture__name")
-                .annotate(total=Count("pk")).order_by("prefecture__code")
+            counts = dict(
+                enterprises.order_by().values_list("prefecture").annotate(total=Count("pk"))
             )
+            context["by_prefecture"] = [
+                {"prefecture": prefecture, "total": counts.get(prefecture.code, 0)}
+                for prefecture in Prefecture.objects.all()
+            ]
     own = scoping.enterprise_ids(user)
     if own:
         context["own_enterprises"] = Enterprise.objects.restrict(user, "view").filter(pk__in=own)

@@ -9,7 +9,9 @@ from . import scoping
 def _directory(user):
     from enterprises.models import Enterprise
 
-    return scoping.can(user, Enterprise, "view") and (user.is_superuser or user.role != "enterprise")
+    return scoping.can(user, Enterprise, "view") and (
+        user.is_superuser or user.role != "enterprise"
+    )
 
 
 def _own_enterprise(user):

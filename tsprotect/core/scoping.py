@@ -30,7 +30,7 @@ class Scope:
     # action -> capability codename on the Prefecture row ("view_prefecture_records", …).
     permissions: dict[str, str] = field(default_factory=dict)
     # Extra rows a user reaches by other object permissions (an expert's assignments).
-    extra: Callable[[object, str], Q | None] | None = None
+    extra_access: Callable[[object, str], Q | None] | None = None
 
 
 def _cache(user) -> dict:
@@ -52,8 +52,11 @@ def prefecture_codes(user, codename: str):
             cache[key] = ALL
         else:
             prefectures = get_objects_for_user(
-                user, perm, klass=apps.get_model("regions", "Prefecture"),
-                accept_global_perms=False, with_superuser=False,
+                user,
+                perm,
+                klass=apps.get_model("regions", "Prefecture"),
+                accept_global_perms=False,
+                with_superuser=False,
             )
             cache[key] = frozenset(prefectures.values_list("pk", flat=True))
     return cache[key]
@@ -64,9 +67,11 @@ def enterprise_ids(user) -> frozenset:
     cache = _cache(user)
     if "enterprises" not in cache:
         enterprises = get_objects_for_user(
-            user, "enterprises.act_for_enterprise",
+            user,
+            "enterprises.act_for_enterprise",
             klass=apps.get_model("enterprises", "Enterprise"),
-            accept_global_perms=False, with_superuser=False,
+            accept_global_perms=False,
+            with_superuser=False,
         )
         cache["enterprises"] = frozenset(enterprises.values_list("pk", flat=True))
     return cache["enterprises"]
@@ -107,8 +112,8 @@ def scope_q(model, user, action: str) -> Q | None:
         ids = enterprise_ids(user)
         if ids:
             parts.append(Q(**{f"{scope.enterprise_field}__in": sorted(ids)}))
-    if scope.extra:
-        extra = scope.extra(user, action)
+    if scope.extra_access:
+        extra = scope.extra_access(user, action)
         if extra is not None:
             parts.append(extra)
     if not parts:

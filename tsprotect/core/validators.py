@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError as StdnumError
+from stdnum.exceptions import InvalidChecksum, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
 
 
 def normalise_uscc(value: str) -> str:
@@ -22,8 +23,11 @@ def validate_uscc(value: str) -> None:
         ) from None
     except InvalidChecksum:
         raise ValidationError(
-            _("The check character of this unified social credit code is wrong; please check "
-              "the code against the business licence."), code="uscc_checksum"
+            _(
+                "The check character of this unified social credit code is wrong; please check "
+                "the code against the business licence."
+            ),
+            code="uscc_checksum",
         ) from None
     except StdnumError:
         raise ValidationError(

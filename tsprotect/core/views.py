@@ -81,8 +81,13 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(
-        request, "403_csrf.html",
-        {"message": _("Your form has expired or was not sent from this portal. Please go back, "
-                      "reload the page and try again.")},
+        request,
+        "403_csrf.html",
+        {
+            "message": _(
+                "Your form has expired or was not sent from this portal. Please go back, "
+                "reload the page and try again."
+            )
+        },
         status=403,
     )

@@ -37,7 +37,9 @@ class County(models.Model):
     code = models.CharField(_("division code"), max_length=6, primary_key=True)
     name = models.CharField(_("name"), max_length=40)
     prefecture = models.ForeignKey(
-        Prefecture, on_delete=models.PROTECT, related_name="counties",
+        Prefecture,
+        on_delete=models.PROTECT,
+        related_name="counties",
         verbose_name=_("prefecture"),
     )
     # Management and development zones with statistical codes ending in 7x: enterprises are
@@ -62,7 +64,9 @@ class FtzArea(models.Model):
     code = models.SlugField(_("code"), max_length=20, primary_key=True)
     name = models.CharField(_("name"), max_length=40, unique=True)
     prefecture = models.ForeignKey(
-        Prefecture, on_delete=models.PROTECT, related_name="ftz_areas",
+        Prefecture,
+        on_delete=models.PROTECT,
+        related_name="ftz_areas",
         verbose_name=_("prefecture"),
     )
 
@@ -89,19 +93,31 @@ class HostOrganisation(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     prefecture = models.ForeignKey(
-        Prefecture, on_delete=models.PROTECT, related_name="host_organisations",
+        Prefecture,
+        on_delete=models.PROTECT,
+        related_name="host_organisations",
         verbose_name=_("prefecture"),
     )
     county = models.ForeignKey(
-        County, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("county"),
     )
     ftz_area = models.ForeignKey(
-        FtzArea, on_delete=models.PROTECT, null=True, blank=True, related_name="parks",
+        FtzArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parks",
         verbose_name=_("FTZ area"),
     )
     division_code = models.CharField(
-        _("statistical code"), max_length=6, blank=True,
+        _("statistical code"),
+        max_length=6,
+        blank=True,
         help_text=_("For functional zones listed in the statistical division codes."),
     )
     active = models.BooleanField(_("active"), default=True)

@@ -46,16 +46,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("seed_demo creates accounts with a known password; it runs only "
-                               "with DEBUG on.")
+            raise CommandError(
+                "seed_demo creates accounts with a known password; it runs only with DEBUG on."
+            )
         with transaction.atomic():
             sync_groups()
             enterprises = self.seed_enterprises()
             self.seed_users(enterprises)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(USERS)} users (password from DEMO_PASSWORD), "
-            f"{len(enterprises)} enterprises."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(USERS)} users (password from DEMO_PASSWORD), "
+                f"{len(enterprises)} enterprises."
+            )
+        )
 
     def seed_enterprises(self):
         from tsprotect.regions.models import County
@@ -84,8 +87,13 @@ class Command(BaseCommand):
         expert = User.objects.get(username="expert1")
         ExpertProfile.objects.update_or_create(
             user=expert,
-            defaults={"employer": "中南大学法学院", "fields": ["law", "computing"],
-                      "title": "教授", "prefecture_id": "430100"},
+            defaults={
+                "employer": "中南大学法学院",
+                "fields": ["law", "computing"],
+                "title": "教授",
+                "prefecture_id": "430100",
+            },
         )
-        grant_enterprise_access(User.objects.get(username="enterprise1"),
-                                enterprises["长沙麓谷芯片科技有限公司"])
+        grant_enterprise_access(
+            User.objects.get(username="enterprise1"), enterprises["长沙麓谷芯片科技有限公司"]
+        )
