@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect \
 	REDIS_URL=redis://127.0.0.1:6379/15 HTTPS=false DEBUG=false \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef
 
-.PHONY: install system run test lint bench messages clean
+.PHONY: install system run test lint messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,6 @@ install: $(STAMP)
 
 system:
 	scripts/ensure-system-packages.sh $(if $(WITH_BROWSER),--with-browser,)
-
-locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po
-	cd . && $(PY) manage.py compilemessages --ignore '.venv' -v0
 
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' -v0
@@ -47,10 +44,6 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-
-bench: install
-	scripts/ensure-services.sh
-	$(TEST_ENV) $(PY) -m pytest -q benchmarks $(PYTEST_ARGS)
 
 clean:
 	rm -rf var $(VENV)
