@@ -1,9 +1,12 @@
-import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers
 
+from tsprotect.core import scoping
 from tsprotect.core.api import ScopedViewSet
-from tsprotect.regions.models import County, Prefecture
+from tsprotect.core.validators import normalise_uscc
+from tsprotect.regions.models import County, FtzArea, HostOrganisation, Prefecture
 
+from .filters import EnterpriseFilter
 from .models import Enterprise
 
 
@@ -14,6 +17,15 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=County.objects.all(), allow_null=True, required=False
     )
     county_name = serializers.CharField(source="county.name", read_only=True, default=None)
+    park = serializers.PrimaryKeyRelatedField(
+        queryset=HostOrganisation.objects.filter(kind__in=HostOrganisation.PARK_KINDS),
+        allow_null=True,
+        required=False,
+    )
+    ftz_area = serializers.SlugRelatedField(
+        slug_field="code", queryset=FtzArea.objects.all(), allow_null=True, required=False
+    )
+    tags = serializers.SerializerMethodField()
 
     class Meta:
         model = Enterprise
@@ -21,32 +33,93 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "id",
             "uscc",
             "name",
+            "legal_representative",
+            "address",
             "prefecture",
             "prefecture_name",
             "county",
             "county_name",
+            "park",
+            "ftz_area",
+            "industry_section",
+            "industry_division",
+            "size_class",
+            "is_industry_leader",
+            "is_time_honoured_brand",
+            "is_high_tech",
+            "is_sme",
+            "tags",
+            "holds_technical_information",
+            "holds_business_information",
+            "staff_count",
+            "rd_staff_count",
+            "technical_departures_per_year",
+            "protection_needs",
+            "contact_person",
+            "contact_phone",
+            "liaison_officer",
+            "liaison_phone",
+            "status",
+            "last_confirmed_on",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["industry_section", "created_at", "updated_at"]
+
+    def get_tags(self, obj) -> list[str]:
+        return [key for key in Enterprise.TAGS if getattr(obj, f"is_{key}")]
+
+    def validate_uscc(self, value):
+        return normalise_uscc(value)
+
+    def validate(self, attrs):
+        """The same rules as the page: the placement scope, then the model's own checks."""
+        user = self.context["request"].user
+        instance = self.instance or Enterprise()
+        prefecture = attrs.get("prefecture", getattr(instance, "prefecture", None))
+        county = attrs.get("county", instance.county if instance.pk else None)
+        try:
+            scoping.check_placement(
+                user,
+                Enterprise,
+                "change" if instance.pk else "add",
+                prefecture.pk if prefecture else None,
+                county.pk if county else None,
+            )
+            candidate = Enterprise(**{**_field_values(instance), **attrs})
+            candidate.pk = instance.pk
+            candidate.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        return attrs
 
 
-class EnterpriseFilter(django_filters.FilterSet):
-    prefecture = django_filters.CharFilter(field_name="prefecture_id")
-    county = django_filters.CharFilter(field_name="county_id")
-
-    class Meta:
-        model = Enterprise
-        fields = ["prefecture", "county"]
+def _field_values(instance):
+    if not instance.pk:
+        return {}
+    return {f.attname: getattr(instance, f.attname) for f in Enterprise._meta.concrete_fields}
 
 
-class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Enterprises of the directory within the caller's scope."""
+class EnterpriseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
+):
+    """Enterprises of the directory within the caller's scope.
+
+    `q` searches a name fragment or an exact credit code; `search` does the same over name and
+    code. Regions are given by their division codes.
+    """
 
     queryset = Enterprise.objects.all()
     serializer_class = EnterpriseSerializer
-    related = ("prefecture", "county")
+    related = ("prefecture", "county", "park", "ftz_area")
     filterset_class = EnterpriseFilter
     search_fields = ["name", "=uscc"]
-    ordering_fields = ["name", "uscc", "created_at"]
+    ordering_fields = ["name", "uscc", "created_at", "last_confirmed_on"]
     ordering = ["name", "id"]
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)

@@ -52,7 +52,7 @@ class Enterprise(models.Model):
     uscc = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("enterprise name"), max_length=200)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     prefecture = models.ForeignKey(
@@ -232,8 +232,6 @@ class EnterpriseDocument(models.Model):
     scope = Scope(
         prefecture_field="enterprise__prefecture",
         county_field="enterprise__county",
-        enterprise_field="enterprise",
-        enterprise_actions=("view",),
         permissions=DIRECTORY_PERMISSIONS,
     )
 
@@ -283,8 +281,6 @@ class ServiceEvent(models.Model):
     scope = Scope(
         prefecture_field="enterprise__prefecture",
         county_field="enterprise__county",
-        enterprise_field="enterprise",
-        enterprise_actions=("view",),
         permissions=DIRECTORY_PERMISSIONS,
     )
 
@@ -390,6 +386,20 @@ class DirectorySubmission(models.Model):
 
     def __str__(self):
         return f"{self.prefecture} {self.submitted_at:%Y-%m-%d}"
+
+    ACKNOWLEDGEMENT_FIELDS = {
+        "status",
+        "acknowledged_by",
+        "acknowledged_at",
+        "acknowledgement_note",
+    }
+
+    def save(self, *args, **kwargs):
+        # Frozen once sent: later saves may only record the province's acknowledgement.
+        update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or set(update_fields) - self.ACKNOWLEDGEMENT_FIELDS):
+            raise ValueError("A directory submission is frozen once sent.")
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("enterprises:submission_detail", args=[self.pk])

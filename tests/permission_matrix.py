@@ -36,10 +36,64 @@ class Row:
     method: str = "get"
     data: dict = field(default_factory=dict)
     query: str = ""
+    json: bool = False  # send ``data`` as a JSON body (API writes)
 
 
 def changsha_enterprise(objects):
     return {"pk": objects["changsha_enterprise"].pk}
+
+
+def changsha_document(objects):
+    from django.core.files.base import ContentFile
+
+    from enterprises.models import EnterpriseDocument
+
+    document = EnterpriseDocument.objects.create(
+        enterprise=objects["changsha_enterprise"],
+        title="保密制度",
+        kind="rules",
+        file=ContentFile(b"%PDF-1.4 test", name="rules.pdf"),
+        original_name="rules.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+    )
+    return {"pk": document.pk}
+
+
+def changsha_import_batch(objects):
+    """A batch uploaded by the 长沙 officer, with an error, so that confirming writes nothing."""
+    from django.core.files.base import ContentFile
+
+    from enterprises.models import ImportBatch
+    from tsprotect.accounts.models import User
+
+    batch = ImportBatch.objects.create(
+        prefecture_id="430100",
+        file=ContentFile(b"x", name="import.csv"),
+        original_name="import.csv",
+        errors=[{"row": 2, "column": "企业名称", "message": "必填"}],
+        uploaded_by=User.objects.get(username="officer_430100"),
+    )
+    return {"pk": batch.pk}
+
+
+def changsha_submission(objects):
+    from django.utils import timezone
+
+    from enterprises.models import DirectorySubmission
+    from tsprotect.accounts.models import User
+
+    submission = DirectorySubmission.objects.create(
+        prefecture_id="430100",
+        period_end=timezone.now(),
+        submitted_at=timezone.now(),
+        submitted_by=User.objects.get(username="officer_430100"),
+    )
+    return {"pk": submission.pk}
+
+
+OFFICERS_ONLY = {"enterprise": 403, "expert": 403}
 
 
 MATRIX = [
@@ -58,6 +112,59 @@ MATRIX = [
         logged_in(200, expert=404, other_officer=404),
         kwargs=changsha_enterprise,
     ),
+    Row("enterprises:create", logged_in(200, **OFFICERS_ONLY)),
+    Row(
+        "enterprises:update",
+        logged_in(200, enterprise=404, expert=404, other_officer=404),
+        kwargs=changsha_enterprise,
+    ),
+    Row(
+        "enterprises:document_upload",
+        logged_in(400, enterprise=404, expert=404, other_officer=404),
+        kwargs=changsha_enterprise,
+        method="post",
+    ),
+    Row(
+        "enterprises:service_event_add",
+        logged_in(400, enterprise=404, expert=404, other_officer=404),
+        kwargs=changsha_enterprise,
+        method="post",
+    ),
+    Row(
+        "enterprises:document_download",
+        logged_in(200, enterprise=404, expert=404, other_officer=404),
+        kwargs=changsha_document,
+    ),
+    Row("enterprises:export", logged_in(200, expert=403), kwargs=lambda o: {"fmt": "csv"}),
+    Row("enterprises:import", logged_in(200, **OFFICERS_ONLY)),
+    Row("enterprises:import_template", logged_in(200, **OFFICERS_ONLY)),
+    Row(
+        "enterprises:import_preview", logged_in(404, same_officer=200), kwargs=changsha_import_batch
+    ),
+    Row(
+        "enterprises:import_confirm",
+        logged_in(404, same_officer=302),
+        kwargs=changsha_import_batch,
+        method="post",
+    ),
+    Row("enterprises:submissions", logged_in(200, county_officer=403, **OFFICERS_ONLY)),
+    Row(
+        "enterprises:submission_detail",
+        logged_in(404, same_officer=200, province=200),
+        kwargs=changsha_submission,
+    ),
+    Row(
+        "enterprises:submission_acknowledge",
+        logged_in(404, same_officer=403, province=302),
+        kwargs=changsha_submission,
+        method="post",
+    ),
+    Row(
+        "enterprises:submission_submit",
+        logged_in(404, same_officer=302, province=403),
+        kwargs=lambda o: {"code": "430100"},
+        method="post",
+    ),
     # JSON API
     Row("api:api-root", logged_in(200, anonymous=401)),
     Row("api:enterprise-list", logged_in(200, anonymous=401, expert=403)),
@@ -65,6 +172,26 @@ MATRIX = [
         "api:enterprise-detail",
         logged_in(200, anonymous=401, expert=404, other_officer=404),
         kwargs=changsha_enterprise,
+    ),
+    Row(
+        "api:enterprise-list",
+        logged_in(201, anonymous=401, enterprise=403, expert=403, other_officer=400),
+        method="post",
+        json=True,
+        data={
+            "uscc": "91430104MA4L9A8B13",
+            "name": "长沙新录入科技有限公司",
+            "prefecture": "430100",
+            "county": "430104",
+        },
+    ),
+    Row(
+        "api:enterprise-detail",
+        logged_in(200, anonymous=401, enterprise=404, expert=404, other_officer=404),
+        kwargs=changsha_enterprise,
+        method="patch",
+        json=True,
+        data={"name": "长沙麓谷芯片科技股份有限公司"},
     ),
     Row("api-schema", logged_in(200, anonymous=401)),
     Row("api-docs", logged_in(200, anonymous=401)),

@@ -33,8 +33,8 @@ def test_a_changsha_officer_logs_in_and_sees_only_changsha(page, live_server, wo
     expect(page.locator("table.table")).to_contain_text("长沙麓谷芯片科技有限公司")
     expect(page.locator("table.table")).not_to_contain_text("岳阳")
 
-    page.fill("#q", "芯片")
-    page.press("#q", "Enter")
+    page.fill("#id_q", "芯片")
+    page.press("#id_q", "Enter")
     page.click("text=长沙麓谷芯片科技有限公司")
     expect(page.locator("h1")).to_have_text("长沙麓谷芯片科技有限公司")
 

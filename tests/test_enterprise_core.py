@@ -58,7 +58,7 @@ def test_changes_are_recorded_with_who_and_when(changsha_enterprise, changsha_of
     page = client_for(changsha_officer).get(
         reverse("enterprises:detail", args=[changsha_enterprise.pk])
     )
-    assert page.context["history"][0].history_user == changsha_officer
+    assert page.context["history"][0]["record"].history_user == changsha_officer
 
 
 def test_provincial_staff_edit_calendar_overrides_in_the_admin(province):

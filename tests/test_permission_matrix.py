@@ -45,13 +45,19 @@ def test_every_row_declares_every_persona():
 
 
 CASES = [(row, persona) for row in MATRIX for persona in PERSONAS]
+IDS = [f"{r.name}-{r.method}-{p}" for r, p in CASES]
 
 
-@pytest.mark.parametrize(("row", "persona"), CASES, ids=[f"{r.name}-{p}" for r, p in CASES])
+@pytest.mark.parametrize(("row", "persona"), CASES, ids=IDS)
 def test_matrix(personas, row, persona):
     url = reverse(row.name, kwargs=row.kwargs(personas["objects"]) if row.kwargs else None)
     client = client_for(personas[persona])
-    response = getattr(client, row.method)(url + row.query, row.data)
+    if row.json:
+        response = getattr(client, row.method)(
+            url + row.query, row.data, content_type="application/json"
+        )
+    else:
+        response = getattr(client, row.method)(url + row.query, row.data)
     expected = row.expect[persona]
     if expected == LOGIN:
         assert response.status_code == 302, (url, persona, response.status_code)

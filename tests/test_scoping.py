@@ -34,7 +34,7 @@ def test_yueyang_officer_sees_no_changsha_enterprise_in_any_list(personas):
     ):
         page = client.get(reverse("enterprises:list") + query)
         assert page.status_code == 200
-        assert changsha not in page.context["paginator"].object_list
+        assert changsha not in page.context["page_obj"].object_list
         assert changsha.name not in page.content.decode()
     for query in ("", f"?search={changsha.uscc}", "?prefecture=430100", "?page_size=500"):
         api = client.get(reverse("api:enterprise-list") + query).json()
@@ -133,3 +133,22 @@ def test_the_list_page_runs_a_constant_number_of_queries(personas, django_assert
         for i in range(40)
     )
     assert count_queries() == few
+
+
+def test_the_list_pages_without_counting(personas):
+    Enterprise.objects.bulk_create(
+        Enterprise(
+            uscc=make_uscc("430102", f"MA4X{i:05d}"),
+            name=f"长沙分页企业{i:02d}有限公司",
+            prefecture_id="430100",
+            county_id="430102",
+        )
+        for i in range(30)
+    )
+    client = client_for(personas["same_officer"])
+    first = client.get(reverse("enterprises:list") + "?q=分页")
+    assert len(first.context["enterprise_list"]) == 25 and first.context["page_obj"].has_next()
+    second = client.get(reverse("enterprises:list") + "?q=分页&page=2")
+    assert len(second.context["enterprise_list"]) == 5 and not second.context["page_obj"].has_next()
+    assert client.get(reverse("enterprises:list") + "?page=abc").status_code == 200
+    assert client.get(reverse("enterprises:list") + "?page=999").context["enterprise_list"] == []

@@ -50,6 +50,9 @@ class User(AbstractUser):
         verbose_name=_("enterprise"),
     )
 
+    # Who changed whose role or region, and when: an account's scope is security-relevant.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

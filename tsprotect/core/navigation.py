@@ -14,6 +14,12 @@ def _directory(user):
     )
 
 
+def _submissions(user):
+    from enterprises.models import DirectorySubmission
+
+    return scoping.can(user, DirectorySubmission, "view")
+
+
 def _own_enterprise(user):
     return bool(scoping.enterprise_ids(user))
 
@@ -25,6 +31,7 @@ def _staff(user):
 MENU = [
     ("home", _("Workbench"), lambda user: True),
     ("enterprises:list", _("Enterprise directory"), _directory),
+    ("enterprises:submissions", _("Directory submissions"), _submissions),
     ("enterprises:mine", _("My enterprise"), _own_enterprise),
     ("api-docs", _("API"), lambda user: user.is_superuser or user.role in ("province",)),
     ("admin:index", _("Administration"), _staff),

@@ -6,10 +6,11 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from . import scoping
 from .health import health_report
+from .pagination_pages import window
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -30,6 +31,7 @@ class ScopedListView(ScopedMixin, ListView):
     """A list page. Users who may see no row of the model at all get 403."""
 
     paginate_by = 25
+    filterset_class = None  # a django-filter FilterSet, built with the request
     search_fields = ()  # `?q=` matches any of these (icontains), or an exact-match field below
     exact_search_fields = ()
     ordering_fields = ()  # names allowed in `?sort=` (prefix `-` for descending)
@@ -43,7 +45,13 @@ class ScopedListView(ScopedMixin, ListView):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        term = self.request.GET.get("q", "").strip()
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(
+                self.request.GET or None, queryset, request=self.request
+            )
+            queryset = self.filterset.qs if self.filterset.is_bound else queryset
+        term = self.request.GET.get("q", "").strip() if self.search_fields else ""
         if term:
             q = Q()
             for name in self.search_fields:
@@ -60,6 +68,10 @@ class ScopedListView(ScopedMixin, ListView):
             queryset = queryset.order_by(sort, "pk")
         return queryset
 
+    def paginate_queryset(self, queryset, page_size):
+        page = window(queryset, self.request.GET.get("page"), page_size)
+        return None, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
@@ -67,6 +79,7 @@ class ScopedListView(ScopedMixin, ListView):
         context["query_string"] = params.urlencode()
         context["search_term"] = self.request.GET.get("q", "")
         context["sort"] = self.request.GET.get("sort", "")
+        context["filter"] = self.filterset
         return context
 
 
@@ -91,3 +104,70 @@ def csrf_failure(request, reason=""):
         },
         status=403,
     )
+
+
+class ScopedFormMixin(ScopedMixin):
+    """Create and edit pages: the form gets the user, to offer only what is in scope."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+class ScopedCreateView(ScopedFormMixin, CreateView):
+    action = "add"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not scoping.can(request.user, self.model, "add"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedUpdateView(ScopedFormMixin, UpdateView):
+    action = "change"
+
+
+def history_entries(instance, limit=50):
+    """The record's history, newest first, each with its field changes (old → new)."""
+    records = list(
+        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    excluded = {
+        "history_id",
+        "history_date",
+        "history_change_reason",
+        "history_type",
+        "history_user",
+        "updated_at",
+    }
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous, excluded_fields=excluded)
+            for change in delta.changes:
+                field = instance._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "field": field.verbose_name,
+                        "old": _display(field, change.old),
+                        "new": _display(field, change.new),
+                    }
+                )
+        entries.append({"record": record, "changes": changes})
+    return entries
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else value
+    return value

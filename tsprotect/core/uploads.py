@@ -1,0 +1,87 @@
+"""Upload checks shared by every app: the content decides the type, not the file name."""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import magic
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# Detected MIME type -> extensions a file of that type may carry.
+DOCUMENT_TYPES = {
+    "application/pdf": {".pdf"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/png": {".png"},
+    "application/msword": {".doc"},
+    "application/vnd.ms-excel": {".xls"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {".xlsx"},
+    "application/vnd.ms-word.document.macroenabled.12": set(),  # macros: refused
+    "application/zip": {".zip"},
+    "application/ofd": {".ofd"},  # China's fixed-layout format (GB/T 33190), a zip container
+}
+REFUSED_TYPES = {"application/vnd.ms-word.document.macroenabled.12"}
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    size: int
+    sha256: str
+    name: str
+
+
+def check_upload(uploaded, *, allowed=None, max_bytes=None) -> CheckedUpload:
+    """Validate an uploaded file by size and by its content; raise ValidationError if refused."""
+    allowed = allowed or DOCUMENT_TYPES
+    max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
+    name = PurePath(uploaded.name or "").name
+    if uploaded.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if uploaded.size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s; files may be at most %(limit)s.")
+            % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    uploaded.seek(0)
+    head = uploaded.read(SNIFF_BYTES)
+    uploaded.seek(0)
+    detected = magic.from_buffer(head, mime=True)
+    extension = PurePath(name).suffix.lower()
+    if detected == "application/zip" and extension in (".docx", ".xlsx", ".ofd"):
+        # libmagic cannot always tell an Office or OFD file from a plain zip in the first bytes.
+        detected = {
+            ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ".ofd": "application/ofd",
+        }[extension]
+    if detected in REFUSED_TYPES or detected not in allowed:
+        raise ValidationError(
+            _(
+                "This kind of file is not accepted (%(type)s). Accepted: PDF, OFD, Word, Excel, "
+                "JPEG, PNG and ZIP."
+            )
+            % {"type": detected},
+            code="type",
+        )
+    if extension not in allowed[detected]:
+        raise ValidationError(
+            _(
+                "The file name says %(extension)s but its content is %(type)s; please upload "
+                "the original file."
+            )
+            % {"extension": extension or "—", "type": detected},
+            code="disguised",
+        )
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return CheckedUpload(
+        content_type=detected, size=uploaded.size, sha256=digest.hexdigest(), name=name
+    )
