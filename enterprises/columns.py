@@ -48,7 +48,9 @@ SIZE_VALUES = {
 }
 
 DATE_PATTERN = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?"
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    # The time of an Excel date-and-time cell, if any, is dropped.
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 # A date cell formatted as General in Excel arrives as its serial number.
 EXCEL_SERIAL_PATTERN = re.compile(r"\d{5}(?:\.0+)?")

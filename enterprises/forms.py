@@ -124,7 +124,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet (XLSX or CSV)"),
         help_text=_(
-            "Use the template; at most 10 MB. Nothing is written before you confirm the preview."
+            "Use the template; at most 200,000 rows. Nothing is written before you confirm the "
+            "preview."
         ),
     )
     prefecture = forms.ModelChoiceField(queryset=None, label=_("Prefecture"))

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -23,7 +24,6 @@ from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
 from tsprotect.core.spreadsheets import (
     FORMULA_TRIGGERS,
-    MAX_BYTES,
     SpreadsheetError,
     Table,
     read_table,
@@ -125,7 +125,7 @@ def prepare_import(uploaded_file, *, user, prefecture) -> ImportPreview:
     """
     prefecture = _prefecture(prefecture)
     _check_scope(user, prefecture)
-    table = read_table(uploaded_file, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    table = read_table(uploaded_file, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=MAX_ROWS)
     return _validate(table, user=user, prefecture=prefecture, lock=False)
 
 
@@ -137,7 +137,7 @@ def run_import(uploaded_file, *, user, prefecture) -> ImportResult:
     prefecture = _prefecture(prefecture)
     _check_scope(user, prefecture)
     try:
-        table = read_table(uploaded_file, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+        table = read_table(uploaded_file, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=MAX_ROWS)
         with transaction.atomic():
             preview = _validate(table, user=user, prefecture=prefecture, lock=True)
             if preview.errors:

@@ -144,6 +144,8 @@ class Enterprise(models.Model):
         verbose_name_plural = _("enterprises")
         permissions = [("act_for_enterprise", _("Act for the enterprise"))]
         indexes = [
+            # The list's default order: lets a province-wide search walk names in order.
+            models.Index(fields=["name", "id"], name="enterprise_name_id"),
             models.Index(fields=["prefecture", "name"], name="enterprise_pref_name"),
             models.Index(fields=["county", "name"], name="enterprise_county_name"),
             models.Index(fields=["industry_division"], name="enterprise_industry"),
