@@ -19,34 +19,7 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "uscc",
-            "name",
-            "legal_representative",
-            "address",
-            "prefecture",
-            "county",
-            "park",
-            "ftz_area",
-            "industry_division",
-            "size_class",
-            "is_industry_leader",
-            "is_time_honoured_brand",
-            "is_high_tech",
-            "is_sme",
-            "holds_technical_information",
-            "holds_business_information",
-            "staff_count",
-            "rd_staff_count",
-            "technical_departures_per_year",
-            "protection_needs",
-            "contact_person",
-            "contact_phone",
-            "liaison_officer",
-            "liaison_phone",
-            "status",
-            "last_confirmed_on",
-        ]
+        fields = Enterprise.EDITABLE_FIELDS
         widgets = {
             "protection_needs": forms.Textarea(attrs={"rows": 3}),
             "last_confirmed_on": DateInput(),

@@ -49,6 +49,36 @@ class Enterprise(models.Model):
         "sme": _("SME"),
     }
 
+    # What officers edit, in the order of the form; the page, the API and the import agree.
+    EDITABLE_FIELDS = [
+        "uscc",
+        "name",
+        "legal_representative",
+        "address",
+        "prefecture",
+        "county",
+        "park",
+        "ftz_area",
+        "industry_division",
+        "size_class",
+        "is_industry_leader",
+        "is_time_honoured_brand",
+        "is_high_tech",
+        "is_sme",
+        "holds_technical_information",
+        "holds_business_information",
+        "staff_count",
+        "rd_staff_count",
+        "technical_departures_per_year",
+        "protection_needs",
+        "contact_person",
+        "contact_phone",
+        "liaison_officer",
+        "liaison_phone",
+        "status",
+        "last_confirmed_on",
+    ]
+
     uscc = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
     )
