@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from tsprotect.core import scoping
+from tsprotect.core.widgets import FastSelect
 from tsprotect.regions.models import County, FtzArea, HostOrganisation, Prefecture
 
 from .industries import DIVISION_CHOICES, SECTION_CHOICES
@@ -19,22 +20,33 @@ TAG_CHOICES = list(Enterprise.TAGS.items())
 class CodeChoiceFilter(django_filters.ModelChoiceFilter):
     """A region given by its code (division code ``430100``, FTZ area ``changsha``)."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FastSelect)
+        super().__init__(*args, **kwargs)
+
 
 class EnterpriseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Name or credit code"))
     prefecture = CodeChoiceFilter(queryset=Prefecture.objects.all(), label=_("Prefecture"))
     county = CodeChoiceFilter(queryset=County.objects.all(), label=_("County"))
     park = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         queryset=HostOrganisation.objects.filter(kind__in=HostOrganisation.PARK_KINDS),
         label=_("Park"),
     )
     ftz_area = CodeChoiceFilter(queryset=FtzArea.objects.all(), label=_("FTZ area"))
-    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("Industry"))
-    industry_division = django_filters.ChoiceFilter(
-        choices=DIVISION_CHOICES, label=_("Industry division")
+    industry_section = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=SECTION_CHOICES, label=_("Industry")
     )
-    tag = django_filters.ChoiceFilter(choices=TAG_CHOICES, method="filter_tag", label=_("Tag"))
-    status = django_filters.ChoiceFilter(choices=Enterprise.Status.choices, label=_("Status"))
+    industry_division = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=DIVISION_CHOICES, label=_("Industry division")
+    )
+    tag = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=TAG_CHOICES, method="filter_tag", label=_("Tag")
+    )
+    status = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=Enterprise.Status.choices, label=_("Status")
+    )
 
     class Meta:
         model = Enterprise
