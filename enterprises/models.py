@@ -258,14 +258,18 @@ class Enterprise(models.Model):
         return kinds
 
 
+# The dossier is the bureau's file on an enterprise: officers in scope only, not the enterprise.
+DOSSIER_SCOPE = Scope(
+    prefecture_field="enterprise__prefecture",
+    county_field="enterprise__county",
+    permissions=DIRECTORY_PERMISSIONS,
+)
+
+
 class EnterpriseDocument(models.Model):
     """A file of the enterprise's dossier (档案, §9), served only through a scoped view."""
 
-    scope = Scope(
-        prefecture_field="enterprise__prefecture",
-        county_field="enterprise__county",
-        permissions=DIRECTORY_PERMISSIONS,
-    )
+    scope = DOSSIER_SCOPE
 
     class Kind(models.TextChoices):
         RULES = "rules", _("Confidentiality rules")
@@ -310,11 +314,7 @@ class EnterpriseDocument(models.Model):
 class ServiceEvent(models.Model):
     """A service given to the enterprise (§12): a visit, a training, guidance."""
 
-    scope = Scope(
-        prefecture_field="enterprise__prefecture",
-        county_field="enterprise__county",
-        permissions=DIRECTORY_PERMISSIONS,
-    )
+    scope = DOSSIER_SCOPE
 
     class Kind(models.TextChoices):
         VISIT = "visit", _("Guidance visit")
