@@ -38,7 +38,7 @@ test: install
 	WITH_BROWSER=1 $(MAKE) --no-print-directory system
 	scripts/ensure-services.sh
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
-	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v0
+	$(TEST_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(PY) manage.py makemigrations --check --dry-run -v0
 	$(TEST_ENV) $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 # make bench: the scale benchmark on its own persistent database (benchmarks/README.md);
