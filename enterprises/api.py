@@ -1,3 +1,5 @@
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers
 
@@ -61,18 +63,13 @@ class EnterpriseSerializer(serializers.ModelSerializer):
                 prefecture.pk if prefecture else None,
                 county.pk if county else None,
             )
-            candidate = Enterprise(**{**_field_values(instance), **attrs})
-            candidate.pk = instance.pk
+            candidate = copy.copy(instance)
+            for name, value in attrs.items():
+                setattr(candidate, name, value)
             candidate.clean()
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from None
         return attrs
-
-
-def _field_values(instance):
-    if not instance.pk:
-        return {}
-    return {f.attname: getattr(instance, f.attname) for f in Enterprise._meta.concrete_fields}
 
 
 class EnterpriseViewSet(

@@ -85,3 +85,19 @@ def test_the_api_filters_like_the_list_page(
     assert names("?county=430121") == ["长沙星沙重工机械有限公司"]
     assert names("?q=重工") == ["长沙星沙重工机械有限公司"]
     assert names(f"?q={changsha_enterprise.uscc}") == [changsha_enterprise.name]
+
+
+def test_an_officer_moves_a_record_to_another_county_of_the_prefecture(
+    changsha_officer, changsha_enterprise
+):
+    url = reverse("api:enterprise-detail", args=[changsha_enterprise.pk])
+    response = client_for(changsha_officer).patch(
+        url, {"county": "430102", "park": None}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    changsha_enterprise.refresh_from_db()
+    assert changsha_enterprise.county_id == "430102"
+    put = client_for(changsha_officer).put(
+        url, {**response.json(), "name": "长沙芙蓉芯片有限公司"}, content_type="application/json"
+    )
+    assert put.status_code == 200, put.content
