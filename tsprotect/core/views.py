@@ -2,7 +2,6 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -31,11 +30,10 @@ class ScopedListView(ScopedMixin, ListView):
     """A list page. Users who may see no row of the model at all get 403."""
 
     paginate_by = 25
-    filterset_class = None  # a django-filter FilterSet, built with the request
-    search_fields = ()  # `?q=` matches any of these (icontains), or an exact-match field below
-    exact_search_fields = ()
+    # A django-filter FilterSet built with the request: the same one the exports and the API
+    # use, so a list, its export and its API call always agree.
+    filterset_class = None
     ordering_fields = ()  # names allowed in `?sort=` (prefix `-` for descending)
-    filter_fields = {}  # GET parameter -> field, an exact match within the scoped rows
     template_name_suffix = "_list"
 
     def dispatch(self, request, *args, **kwargs):
@@ -51,18 +49,6 @@ class ScopedListView(ScopedMixin, ListView):
                 self.request.GET or None, queryset, request=self.request
             )
             queryset = self.filterset.qs if self.filterset.is_bound else queryset
-        term = self.request.GET.get("q", "").strip() if self.search_fields else ""
-        if term:
-            q = Q()
-            for name in self.search_fields:
-                q |= Q(**{f"{name}__icontains": term})
-            for name in self.exact_search_fields:
-                q |= Q(**{name: term.upper()})
-            queryset = queryset.filter(q)
-        for param, field_name in self.filter_fields.items():
-            value = self.request.GET.get(param, "").strip()
-            if value:
-                queryset = queryset.filter(**{field_name: value})
         sort = self.request.GET.get("sort", "")
         if sort.lstrip("-") in self.ordering_fields:
             queryset = queryset.order_by(sort, "pk")
