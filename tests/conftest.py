@@ -10,20 +10,19 @@
 import pytest
 from django.apps import apps as django_apps
 from django.test import Client
-from stdnum.cn import uscc as stdnum_uscc
 
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role, User
 from tsprotect.accounts.roles import sync_groups
 from tsprotect.accounts.services import grant_enterprise_access
-from tsprotect.regions.models import Prefecture
+from tsprotect.core import validators
+from tsprotect.regions.models import County, Prefecture
 
 PASSWORD = "correct-horse-battery-2026"
 
 
-def make_uscc(division: str, organisation: str = "MA4L0A1B2", kind: str = "91") -> str:
-    body = f"{kind}{division}{organisation}"
-    return body + stdnum_uscc.calc_check_digit(body)
+def make_uscc(division: str, organisation: str = "MA4L0A1B2") -> str:
+    return validators.make_uscc(division, organisation)
 
 
 @pytest.fixture(autouse=True)
@@ -55,34 +54,29 @@ def make_user(username, role, prefecture=None, county=None, **extra):
     return user
 
 
+def make_enterprise(county: str, organisation: str, name: str) -> Enterprise:
+    """An enterprise of ``county``, in that county's prefecture."""
+    return Enterprise.objects.create(
+        uscc=make_uscc(county, organisation),
+        name=name,
+        prefecture_id=County.objects.get(pk=county).prefecture_id,
+        county_id=county,
+    )
+
+
 @pytest.fixture
 def changsha_enterprise(regions):
-    return Enterprise.objects.create(
-        uscc=make_uscc("430104", "MA4L0A1B2"),
-        name="长沙麓谷芯片科技有限公司",
-        prefecture_id="430100",
-        county_id="430104",
-    )
+    return make_enterprise("430104", "MA4L0A1B2", "长沙麓谷芯片科技有限公司")
 
 
 @pytest.fixture
 def changsha_other_county_enterprise(regions):
-    return Enterprise.objects.create(
-        uscc=make_uscc("430121", "MA4L0E5F6"),
-        name="长沙星沙重工机械有限公司",
-        prefecture_id="430100",
-        county_id="430121",
-    )
+    return make_enterprise("430121", "MA4L0E5F6", "长沙星沙重工机械有限公司")
 
 
 @pytest.fixture
 def yueyang_enterprise(regions):
-    return Enterprise.objects.create(
-        uscc=make_uscc("430603", "MA4M1A2B3"),
-        name="岳阳洞庭石化新材料有限公司",
-        prefecture_id="430600",
-        county_id="430603",
-    )
+    return make_enterprise("430603", "MA4M1A2B3", "岳阳洞庭石化新材料有限公司")
 
 
 @pytest.fixture

@@ -38,3 +38,13 @@ def validate_uscc(value: str) -> None:
 def uscc_division_code(value: str) -> str:
     """The six division digits (characters 3–8) of a credit code."""
     return normalise_uscc(value)[2:8]
+
+
+def make_uscc(division: str, organisation: str, registration: str = "91") -> str:
+    """A credit code with its check character, for demo, scale and test data.
+
+    ``registration`` is the authority and kind (91: enterprise registered with market
+    regulation), ``division`` the six-digit division code, ``organisation`` nine characters.
+    """
+    body = f"{registration}{division}{organisation}"
+    return body + stdnum_uscc.calc_check_digit(body)

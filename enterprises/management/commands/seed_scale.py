@@ -25,10 +25,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, transaction
-from stdnum.cn import uscc as stdnum_uscc
 
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import User
+from tsprotect.core.validators import make_uscc
 from tsprotect.regions.models import County, FtzArea, HostOrganisation, Prefecture
 
 SEED_USERNAME = "seed_scale"
@@ -385,8 +385,7 @@ class Generator:
                 region = ""
             trade = self.trades.pick(rng)
             name = f"{region}{self.brand()}{trade}{self.forms.pick(rng)}"
-            body = f"91{county.code}{self.code_letter}{counter_code(n)}"
-            uscc = body + stdnum_uscc.calc_check_digit(body)
+            uscc = make_uscc(county.code, f"{self.code_letter}{counter_code(n)}")
             division = one_of(rng, self.trade_divisions[trade])
             staff = None if rng.random() < 0.1 else max(1, int(rng.lognormvariate(3.0, 1.3)))
             if staff is None:

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import uscc as stdnum_uscc
 
 from enterprises.models import DirectorySubmission, Enterprise, ServiceEvent
 from enterprises.services import acknowledge_submission, submit_directory_changes
 from tsprotect.accounts.models import ExpertProfile, Role, User
 from tsprotect.accounts.roles import sync_groups
 from tsprotect.accounts.services import grant_enterprise_access
+from tsprotect.core.validators import make_uscc
 from tsprotect.regions.models import County, Prefecture
 
 USERS = [
@@ -55,11 +55,6 @@ SERVICE_EVENTS = [
     ("岳阳洞庭石化新材料有限公司", "training", 14, "为企业中层以上人员开展商业秘密保护培训。"),
 ]
 # fmt: on
-
-
-def make_uscc(division: str, organisation: str) -> str:
-    body = f"91{division}{organisation}"
-    return body + stdnum_uscc.calc_check_digit(body)
 
 
 class Command(BaseCommand):
