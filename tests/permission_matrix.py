@@ -34,7 +34,7 @@ class Row:
     expect: dict
     kwargs: callable = None  # objects -> URL kwargs
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: object = field(default_factory=dict)  # a dict, or objects -> dict
     query: str = ""
     json: bool = False  # send ``data`` as a JSON body (API writes)
 
@@ -93,7 +93,143 @@ def changsha_submission(objects):
     return {"pk": submission.pk}
 
 
+def _open_batch(track):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from demonstrations.models import Batch
+
+    today = timezone.localdate()
+    return Batch.objects.get_or_create(
+        track=track,
+        year=today.year,
+        name="第一批",
+        defaults={
+            "opens_on": today - timedelta(days=10),
+            "submission_deadline": today + timedelta(days=20),
+            "recommendation_deadline": today + timedelta(days=40),
+        },
+    )[0]
+
+
+def _application(objects, state="draft", **extra):
+    """An FTZ-track application of the 长沙 enterprise, with one attachment."""
+    from django.core.files.base import ContentFile
+
+    from demonstrations.models import ApplicationAttachment, DemonstrationApplication
+    from tsprotect.accounts.models import User
+
+    enterprise = objects["changsha_enterprise"]
+    enterprise.ftz_area_id = "changsha"
+    enterprise.save()
+    application = DemonstrationApplication.objects.create(
+        track="ftz_enterprise",
+        batch=_open_batch("ftz_enterprise"),
+        state=state,
+        name=enterprise.name,
+        enterprise=enterprise,
+        prefecture_id=enterprise.prefecture_id,
+        county_id=enterprise.county_id,
+        ftz_area_id="changsha",
+        rules_system="保密管理制度",
+        organisation="保密委员会",
+        measures="分级管理",
+        contact_person="张三",
+        contact_phone="0731-88888888",
+        created_by=User.objects.get(username="enterprise1"),
+        **extra,
+    )
+    ApplicationAttachment.objects.create(
+        application=application,
+        title="保密制度",
+        file=ContentFile(b"%PDF-1.4 test", name="rules.pdf"),
+        original_name="rules.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+    )
+    return application
+
+
+def changsha_application(objects):
+    return {"pk": _application(objects).pk}
+
+
+def changsha_attachment(objects):
+    return {"pk": _application(objects).attachments.get().pk}
+
+
+def _under_review(objects):
+    """Under review, with the expert persona assigned (guardian permission included)."""
+    from guardian.shortcuts import assign_perm
+
+    from demonstrations.models import ExpertAssignment
+    from tsprotect.accounts.models import User
+
+    application = _application(objects, state="under_review")
+    expert = User.objects.get(username="expert1")
+    assignment = ExpertAssignment.objects.create(
+        application=application,
+        expert=expert,
+        assigned_by=User.objects.get(username="province"),
+    )
+    assign_perm("demonstrations.review_application", expert, application)
+    return assignment
+
+
+def reviewed_application(objects):
+    return {"pk": _under_review(objects).application_id}
+
+
+def review_assignment(objects):
+    return {"pk": _under_review(objects).pk}
+
+
+def _designated(objects):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return _application(
+        objects,
+        state="designated",
+        certificate_number=f"HNSM-{today.year}-FTZ-001",
+        designated_on=today,
+        valid_until=today + timedelta(days=3 * 365),
+    )
+
+
+def designated_application(objects):
+    return {"pk": _designated(objects).pk}
+
+
+def designated_certificate(objects):
+    return {"number": _designated(objects).certificate_number}
+
+
+def provincial_draft_data(objects):
+    return {
+        "track": "provincial_enterprise",
+        "batch": _open_batch("provincial_enterprise").pk,
+        "enterprise": objects["changsha_enterprise"].pk,
+        "rules_system": "保密管理制度",
+        "organisation": "保密委员会",
+        "measures": "分级管理",
+        "contact_person": "张三",
+        "contact_phone": "0731-88888888",
+    }
+
+
+def some_batch(objects):
+    return {"pk": _open_batch("site").pk}
+
+
 OFFICERS_ONLY = {"enterprise": 403, "expert": 403}
+PROVINCE_ONLY = logged_in(403, province=200)
+# Found in the view scope of the application: the enterprise, its bureau, county and province.
+IN_SCOPE_OF_APPLICATION = {"expert": 404, "other_officer": 404}
 
 
 MATRIX = [
@@ -165,6 +301,89 @@ MATRIX = [
         kwargs=lambda o: {"code": "430100"},
         method="post",
     ),
+    # Demonstrations
+    Row("demonstrations:list", logged_in(200)),
+    Row(
+        "demonstrations:choose_track",
+        logged_in(200, expert=403, county_officer=403, province=403),
+    ),
+    Row(
+        "demonstrations:create",
+        logged_in(200, expert=403, county_officer=403, province=403),
+        kwargs=lambda o: {"track": "provincial_enterprise"},
+    ),
+    Row(
+        "demonstrations:detail",
+        logged_in(200, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+    ),
+    Row(
+        "demonstrations:detail",
+        logged_in(200, other_officer=404),
+        kwargs=reviewed_application,
+    ),
+    Row(
+        "demonstrations:update",
+        logged_in(200, county_officer=404, province=302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+    ),
+    Row(
+        "demonstrations:attachment_upload",
+        logged_in(302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+    ),
+    Row(
+        "demonstrations:attachment_download",
+        logged_in(200, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_attachment,
+    ),
+    Row(
+        "demonstrations:act",
+        logged_in(302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=lambda o: {**changsha_application(o), "action": "submit"},
+        method="post",
+    ),
+    Row("demonstrations:assign_experts", PROVINCE_ONLY, kwargs=reviewed_application),
+    Row(
+        "demonstrations:unassign_expert",
+        logged_in(403, province=302),
+        kwargs=review_assignment,
+        method="post",
+    ),
+    Row("demonstrations:review", logged_in(404, expert=200), kwargs=reviewed_application),
+    Row("demonstrations:decision", PROVINCE_ONLY, kwargs=reviewed_application),
+    Row(
+        "demonstrations:follow_up_add",
+        logged_in(302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=designated_application,
+        method="post",
+    ),
+    Row(
+        "demonstrations:funding_add",
+        logged_in(302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=designated_application,
+        method="post",
+    ),
+    Row(
+        "demonstrations:national_candidate",
+        logged_in(302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=designated_application,
+        method="post",
+    ),
+    Row(
+        "demonstrations:certificate",
+        logged_in(200, **IN_SCOPE_OF_APPLICATION),
+        kwargs=designated_application,
+    ),
+    Row("demonstrations:batches", logged_in(200, expert=403)),
+    Row("demonstrations:batch_create", PROVINCE_ONLY),
+    Row("demonstrations:batch_update", PROVINCE_ONLY, kwargs=some_batch),
+    Row("demonstrations:expert_pool", PROVINCE_ONLY),
+    # Public information platform
+    Row("public:designations", everyone(200)),
+    Row("public:verify", everyone(200), kwargs=designated_certificate),
+    Row("public:verify", everyone(404), kwargs=lambda o: {"number": "HNSM-2020-FTZ-999"}),
     # JSON API
     Row("api:api-root", logged_in(200, anonymous=401)),
     Row("api:enterprise-list", logged_in(200, anonymous=401, expert=403)),
@@ -192,6 +411,64 @@ MATRIX = [
         method="patch",
         json=True,
         data={"name": "长沙麓谷芯片科技股份有限公司"},
+    ),
+    Row("api:application-list", logged_in(200, anonymous=401, expert=403)),
+    Row(
+        "api:application-detail",
+        logged_in(200, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+    ),
+    Row(
+        "api:application-list",
+        logged_in(
+            201, anonymous=401, expert=403, county_officer=403, other_officer=400, province=400
+        ),
+        method="post",
+        json=True,
+        data=provincial_draft_data,
+    ),
+    Row(
+        "api:application-detail",
+        logged_in(200, anonymous=401, county_officer=404, province=400, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="patch",
+        json=True,
+        data={"measures": "分级管理，定期培训"},
+    ),
+    Row(
+        "api:application-transition",
+        logged_in(400, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+        json=True,
+        data={"action": "recommend"},
+    ),
+    Row(
+        "api:application-experts",
+        logged_in(400, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+        json=True,
+        data={"experts": []},
+    ),
+    Row(
+        "api:application-review",
+        logged_in(403, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+        json=True,
+        data={"scores": {}, "comment": ""},
+    ),
+    Row(
+        "api:application-reviews",
+        logged_in(200, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+    ),
+    Row("api:designation-list", logged_in(200, anonymous=401)),
+    Row(
+        "api:designation-detail",
+        logged_in(200, anonymous=401),
+        kwargs=designated_application,
     ),
     Row("api-schema", logged_in(200, anonymous=401)),
     Row("api-docs", logged_in(200, anonymous=401)),

@@ -52,12 +52,13 @@ IDS = [f"{r.name}-{r.method}-{p}" for r, p in CASES]
 def test_matrix(personas, row, persona):
     url = reverse(row.name, kwargs=row.kwargs(personas["objects"]) if row.kwargs else None)
     client = client_for(personas[persona])
+    data = row.data(personas["objects"]) if callable(row.data) else row.data
     if row.json:
         response = getattr(client, row.method)(
-            url + row.query, row.data, content_type="application/json"
+            url + row.query, data, content_type="application/json"
         )
     else:
-        response = getattr(client, row.method)(url + row.query, row.data)
+        response = getattr(client, row.method)(url + row.query, data)
     expected = row.expect[persona]
     if expected == LOGIN:
         assert response.status_code == 302, (url, persona, response.status_code)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tsprotect.regions",
     "tsprotect.accounts",
     "enterprises",
+    "demonstrations",
 ]
 
 MIDDLEWARE = [
@@ -244,7 +245,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # weasyprint logs every rendering step at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 PORTAL_NAME = _("Hunan Trade Secret Protection Portal")

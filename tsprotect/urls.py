@@ -5,12 +5,16 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import routers
 
+from demonstrations.api import ApplicationViewSet, DesignationViewSet
+from demonstrations.urls import public_urlpatterns
 from enterprises.api import EnterpriseViewSet
 from tsprotect.core import home, views
 
 api = routers.DefaultRouter(trailing_slash=True)
 api.include_format_suffixes = False
 api.register("enterprises", EnterpriseViewSet, basename="enterprise")
+api.register("applications", ApplicationViewSet, basename="application")
+api.register("designations", DesignationViewSet, basename="designation")
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
@@ -19,6 +23,8 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/", include("tsprotect.accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
+    path("demonstrations/", include("demonstrations.urls")),
+    path("public/", include(public_urlpatterns)),
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -39,6 +39,15 @@ ROLE_MODEL_PERMISSIONS = {
         "accounts.change_expertprofile",
         "enterprises.view_enterprise",
         "enterprises.change_enterprise",
+        "demonstrations.decide_application",
+        "demonstrations.view_batch",
+        "demonstrations.add_batch",
+        "demonstrations.change_batch",
+        "demonstrations.view_demonstrationapplication",
+        "demonstrations.change_demonstrationapplication",
+        "demonstrations.view_expertassignment",
+        "demonstrations.view_fundingrecord",
+        "demonstrations.view_followuprecord",
     ],
 }
 

@@ -24,6 +24,12 @@ def _own_enterprise(user):
     return bool(scoping.enterprise_ids(user))
 
 
+def _demonstrations(user):
+    from demonstrations.models import DemonstrationApplication
+
+    return user.role == "expert" or scoping.can(user, DemonstrationApplication, "view")
+
+
 def _staff(user):
     return user.is_staff
 
@@ -33,6 +39,7 @@ MENU = [
     ("enterprises:list", _("Enterprise directory"), _directory),
     ("enterprises:submissions", _("Directory submissions"), _submissions),
     ("enterprises:mine", _("My enterprise"), _own_enterprise),
+    ("demonstrations:list", _("Demonstrations"), _demonstrations),
     ("api-docs", _("API"), lambda user: user.is_superuser or user.role in ("province",)),
     ("admin:index", _("Administration"), _staff),
 ]

@@ -18,6 +18,14 @@ from django.db.models import Q
 
 ALL = object()  # the user may act on every prefecture
 
+# The models on which object permissions are granted: a bureau's Prefecture row, the Enterprise an
+# enterprise user acts for, the demonstration application an expert is assigned to review.
+GRANT_MODELS = (
+    "regions.Prefecture",
+    "enterprises.Enterprise",
+    "demonstrations.DemonstrationApplication",
+)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -40,7 +48,7 @@ def _cache(user) -> dict:
 
 
 def _object_grants(user) -> dict:
-    """Every object permission the user holds on Prefecture and Enterprise rows, in one query.
+    """Every object permission the user holds on the ``GRANT_MODELS`` rows, in one query.
 
     ``{(model, codename): {pk, …}}``; read once per request (cached on the user object). Reading
     guardian's tables directly keeps this to a few indexed rows: its ``get_objects_for_user``
@@ -51,9 +59,7 @@ def _object_grants(user) -> dict:
         from django.contrib.contenttypes.models import ContentType
         from guardian.models import GroupObjectPermission, UserObjectPermission
 
-        types = ContentType.objects.get_for_models(
-            apps.get_model("regions", "Prefecture"), apps.get_model("enterprises", "Enterprise")
-        )
+        types = ContentType.objects.get_for_models(*(apps.get_model(m) for m in GRANT_MODELS))
         labels = {ct.pk: model._meta.label_lower for model, ct in types.items()}
         fields = ("content_type_id", "permission__codename", "object_pk")
         by_user = UserObjectPermission.objects.filter(
@@ -89,6 +95,13 @@ def enterprise_ids(user) -> frozenset:
         return frozenset()
     grants = _object_grants(user).get(("enterprises.enterprise", "act_for_enterprise"), ())
     return frozenset(int(pk) for pk in grants)
+
+
+def granted_ids(user, model_label: str, codename: str) -> frozenset:
+    """Primary keys of ``model_label`` rows on which the user holds ``codename``."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(int(pk) for pk in _object_grants(user).get((model_label, codename), ()))
 
 
 def forget(user):

@@ -1,0 +1,37 @@
+"""Filters of the application list, shared by the page and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.filters import CodeChoiceFilter
+from tsprotect.core import scoping
+from tsprotect.core.widgets import FastSelect
+from tsprotect.regions.models import Prefecture
+
+from .models import DemonstrationApplication
+from .workflow import State, Track
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Name or certificate number"))
+    track = django_filters.ChoiceFilter(widget=FastSelect, choices=Track.choices, label=_("Track"))
+    state = django_filters.ChoiceFilter(widget=FastSelect, choices=State.choices, label=_("State"))
+    year = django_filters.NumberFilter(field_name="batch__year", label=_("Year"))
+    prefecture = CodeChoiceFilter(queryset=Prefecture.objects.all(), label=_("Prefecture"))
+
+    class Meta:
+        model = DemonstrationApplication
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not scoping.is_province_wide(user):
+            del self.filters["prefecture"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(certificate_number__iexact=value))

@@ -1,0 +1,489 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsprotect.core import scoping
+from tsprotect.core.scoping import RestrictedQuerySet, Scope
+
+from .workflow import ACTIVE_STATES, EDITABLE_STATES, FTZ_DEFAULT_QUOTA, State, Track
+
+APPLICATION_LABEL = "demonstrations.demonstrationapplication"
+REVIEW_PERMISSION = "review_application"
+
+
+def _assigned_ids(user):
+    return scoping.granted_ids(user, APPLICATION_LABEL, REVIEW_PERMISSION)
+
+
+def _expert_access(path):
+    """Experts reach the applications they are assigned to (a guardian object permission)."""
+
+    def access(user, action):
+        if action != "view":
+            return None
+        ids = _assigned_ids(user)
+        return Q(**{f"{path}__in": sorted(ids)}) if ids else None
+
+    return access
+
+
+DEMONSTRATION_PERMISSIONS = {
+    "view": "view_prefecture_records",
+    "add": "recommend_demonstrations",
+    "change": "recommend_demonstrations",
+}
+
+
+class Batch(models.Model):
+    """A yearly call for applications on one track, with its deadlines and quota."""
+
+    track = models.CharField(_("track"), max_length=30, choices=Track.choices)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2021)])
+    name = models.CharField(_("name"), max_length=100)
+    opens_on = models.DateField(_("opens on"))
+    submission_deadline = models.DateField(_("submission deadline"))
+    recommendation_deadline = models.DateField(_("recommendation deadline"))
+    quota = models.PositiveSmallIntegerField(
+        _("quota"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "FTZ track: applications per FTZ area; provincial track and sites: per prefecture; "
+            "bases: province-wide. Empty means no limit."
+        ),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "track", "-opens_on"]
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        constraints = [
+            models.UniqueConstraint(fields=["track", "year", "name"], name="batch_name_once"),
+            models.CheckConstraint(
+                condition=Q(submission_deadline__gte=models.F("opens_on"))
+                & Q(recommendation_deadline__gte=models.F("submission_deadline")),
+                name="batch_deadlines_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.name}"
+
+    def save(self, *args, **kwargs):
+        if self.quota is None and self.track == Track.FTZ_ENTERPRISE and not self.pk:
+            self.quota = FTZ_DEFAULT_QUOTA
+        super().save(*args, **kwargs)
+
+    def is_open(self, on=None):
+        on = on or timezone.localdate()
+        return self.opens_on <= on <= self.submission_deadline
+
+
+class DemonstrationApplication(models.Model):
+    """An application on one of the four tracks, from draft to designation (§5–8)."""
+
+    scope = Scope(
+        prefecture_field="prefecture",
+        county_field="county",
+        enterprise_field="enterprise",
+        enterprise_actions=("view", "add", "change"),
+        permissions=DEMONSTRATION_PERMISSIONS,
+        extra_access=_expert_access("pk"),
+    )
+
+    track = models.CharField(_("track"), max_length=30, choices=Track.choices)
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="applications", verbose_name=_("batch")
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    name = models.CharField(_("name of the unit"), max_length=200)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demonstration_applications",
+        verbose_name=_("enterprise"),
+    )
+    host_organisation = models.ForeignKey(
+        "regions.HostOrganisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demonstration_applications",
+        verbose_name=_("park or industry association"),
+    )
+    member_enterprises = models.ManyToManyField(
+        "enterprises.Enterprise",
+        blank=True,
+        related_name="demonstration_sites",
+        verbose_name=_("member enterprises"),
+    )
+    sites = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="bases",
+        verbose_name=_("sites the base is built on"),
+    )
+    partner_organisations = models.TextField(
+        _("partner organisations"),
+        blank=True,
+        help_text=_("e.g. the IP service sub-center, industry authorities, associations"),
+    )
+    prefecture = models.ForeignKey(
+        "regions.Prefecture",
+        on_delete=models.PROTECT,
+        related_name="demonstration_applications",
+        verbose_name=_("prefecture"),
+    )
+    county = models.ForeignKey(
+        "regions.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("county"),
+    )
+    ftz_area = models.ForeignKey(
+        "regions.FtzArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demonstration_applications",
+        verbose_name=_("FTZ area"),
+    )
+    # The structured self-description of the applicant.
+    rules_system = models.TextField(_("system of confidentiality rules"))
+    organisation = models.TextField(_("organisation and responsibilities"))
+    measures = models.TextField(_("protection measures taken"))
+    achievements = models.TextField(_("results and demonstration plan"), blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=30)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    certificate_number = models.CharField(
+        _("certificate number"), max_length=30, null=True, blank=True, unique=True
+    )
+    designated_on = models.DateField(_("designated on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    national_candidate = models.BooleanField(_("national base candidate"), default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("demonstration application")
+        verbose_name_plural = _("demonstration applications")
+        permissions = [
+            (REVIEW_PERMISSION, _("Review the application as an assigned expert")),
+            ("decide_application", _("Decide demonstration applications")),
+        ]
+        constraints = [
+            # One live application per enterprise and track; the services say it first, clearly.
+            models.UniqueConstraint(
+                fields=["enterprise", "track"],
+                condition=~Q(state__in=[State.REJECTED, State.REVOKED]),
+                name="one_live_application_per_enterprise_and_track",
+                violation_error_message=_(
+                    "This enterprise already has an application on this track that is still open "
+                    "or designated."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(track__in=[Track.SITE, Track.BASE]) | Q(enterprise__isnull=False),
+                name="enterprise_tracks_name_an_enterprise",
+            ),
+            models.CheckConstraint(
+                condition=~Q(track=Track.SITE) | Q(host_organisation__isnull=False),
+                name="site_names_its_host",
+            ),
+        ]
+        indexes = [models.Index(fields=["prefecture", "state"], name="application_pref_state")]
+
+    def __str__(self):
+        return f"{self.name} · {self.get_track_display()}"
+
+    def get_absolute_url(self):
+        return reverse("demonstrations:detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_STATES
+
+    @property
+    def is_active(self):
+        return self.state in ACTIVE_STATES
+
+    def public_status(self, today=None):
+        """valid / expired / revoked, for the public list and the certificate check."""
+        if self.state == State.REVOKED:
+            return "revoked"
+        today = today or timezone.localdate()
+        if self.valid_until and self.valid_until < today:
+            return "expired"
+        return "valid"
+
+    def get_public_status_display(self):
+        return PUBLIC_STATUS_LABELS[self.public_status()]
+
+    @property
+    def is_enterprise_track(self):
+        return self.track in (Track.FTZ_ENTERPRISE, Track.PROVINCIAL_ENTERPRISE)
+
+
+PUBLIC_STATUS_LABELS = {
+    "valid": _("Valid"),
+    "expired": _("Expired"),
+    "revoked": _("Revoked"),
+}
+
+
+def _child_scope(*, enterprise_actions=("view",)):
+    return Scope(
+        prefecture_field="application__prefecture",
+        county_field="application__county",
+        enterprise_field="application__enterprise",
+        enterprise_actions=enterprise_actions,
+        permissions=DEMONSTRATION_PERMISSIONS,
+        extra_access=_expert_access("application"),
+    )
+
+
+class ApplicationAttachment(models.Model):
+    """A file of the application materials, served only through a scoped view."""
+
+    scope = _child_scope(enterprise_actions=("view", "add"))
+
+    application = models.ForeignKey(
+        DemonstrationApplication,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("application"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="demonstrations/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("application attachment")
+        verbose_name_plural = _("application attachments")
+
+    def __str__(self):
+        return self.title
+
+
+class ApplicationEvent(models.Model):
+    """Who did what to an application, when and why: every transition leaves one."""
+
+    scope = _child_scope()
+
+    application = models.ForeignKey(
+        DemonstrationApplication,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("application"),
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("reason or note"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self):
+        return f"{self.application_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def get_action_display(self):
+        from .workflow import EVENT_LABELS
+
+        return EVENT_LABELS.get(self.action, self.action)
+
+
+def _own_review(user, action):
+    ids = _assigned_ids(user)
+    if action != "view" or not ids:
+        return None
+    return Q(expert_id=user.pk, application__in=sorted(ids))
+
+
+class ExpertAssignment(models.Model):
+    """An expert assigned to review one application, and the review once given.
+
+    Reviews are for the bureaus: the applicant never sees them, an expert only their own.
+    """
+
+    scope = Scope(
+        prefecture_field="application__prefecture",
+        county_field="application__county",
+        permissions=DEMONSTRATION_PERMISSIONS,
+        extra_access=_own_review,
+    )
+
+    application = models.ForeignKey(
+        DemonstrationApplication,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("application"),
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+        verbose_name=_("expert"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    total = models.DecimalField(_("total"), max_digits=5, decimal_places=1, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assigned_at", "pk"]
+        verbose_name = _("expert assignment")
+        verbose_name_plural = _("expert assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "expert"], name="assign_expert_once"),
+            models.CheckConstraint(
+                condition=Q(total__isnull=True) | Q(total__gte=0, total__lte=100),
+                name="review_total_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.expert} → {self.application}"
+
+    @property
+    def is_scored(self):
+        return self.scored_at is not None
+
+
+class FollowUpRecord(models.Model):
+    """A yearly follow-up service given to a designated unit (跟踪服务)."""
+
+    scope = _child_scope()
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Follow-up visit")
+        TRAINING = "training", _("Training")
+        GUIDANCE = "guidance", _("Guidance on the protection system")
+        EVALUATION = "evaluation", _("Yearly evaluation")
+
+    application = models.ForeignKey(
+        DemonstrationApplication,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("application"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    happened_on = models.DateField(_("date"))
+    summary = models.TextField(_("summary"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        verbose_name = _("follow-up service")
+        verbose_name_plural = _("follow-up services")
+
+    def __str__(self):
+        return f"{self.happened_on:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class FundingRecord(models.Model):
+    """Special funding granted to a designated unit in a year (§14)."""
+
+    scope = _child_scope()
+
+    application = models.ForeignKey(
+        DemonstrationApplication,
+        on_delete=models.PROTECT,
+        related_name="funding",
+        verbose_name=_("application"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2021)])
+    amount = models.DecimalField(
+        _("amount (10,000 yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0.01)],
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    granted_on = models.DateField(_("granted on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-granted_on", "-pk"]
+        verbose_name = _("special funding")
+        verbose_name_plural = _("special funding")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funding_amount_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.amount}"

@@ -1,0 +1,60 @@
+"""The public list of designated units (§9 information platform): no login, no private data."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from tsprotect.regions.models import Prefecture
+
+from . import services
+from .workflow import Track
+
+# Everything a public page may show of a designation; nothing else is read from the database.
+PUBLIC_FIELDS = (
+    "track",
+    "state",
+    "name",
+    "certificate_number",
+    "designated_on",
+    "valid_until",
+    "national_candidate",
+    "prefecture__name",
+)
+
+
+def public_designations():
+    return services.designations().select_related("prefecture").only(*PUBLIC_FIELDS)
+
+
+def designation_list(request):
+    queryset = public_designations().order_by("-designated_on", "certificate_number")
+    track = request.GET.get("track", "")
+    prefecture = request.GET.get("prefecture", "")
+    year = request.GET.get("year", "")
+    if track in Track.values:
+        queryset = queryset.filter(track=track)
+    if prefecture.isdigit():
+        queryset = queryset.filter(prefecture_id=prefecture)
+    if year.isdigit():
+        queryset = queryset.filter(designated_on__year=int(year))
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    years = services.designations().dates("designated_on", "year", order="DESC")
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "demonstrations/public_list.html",
+        {
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "tracks": Track.choices,
+            "prefectures": Prefecture.objects.values_list("code", "name"),
+            "years": [d.year for d in years],
+            "selected": {"track": track, "prefecture": prefecture, "year": year},
+            "query_string": params.urlencode(),
+        },
+    )
+
+
+def verify(request, number):
+    designation = get_object_or_404(public_designations(), certificate_number=number)
+    return render(request, "demonstrations/public_verify.html", {"designation": designation})

@@ -1,0 +1,780 @@
+"""The rules of the demonstration pipeline; the pages, the API, the admin and the tasks call these.
+
+Every write locks the application row first (``select_for_update``), so two tabs or two users
+acting at once cannot both move it: the second finds the new state and is refused clearly.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from enterprises.models import Enterprise
+from tsprotect.accounts.models import Role, User
+from tsprotect.core import scoping
+
+from .models import (
+    REVIEW_PERMISSION,
+    ApplicationAttachment,
+    ApplicationEvent,
+    Batch,
+    DemonstrationApplication,
+    ExpertAssignment,
+    FollowUpRecord,
+    FundingRecord,
+)
+from .workflow import (
+    ACTIVE_STATES,
+    ASSIGNABLE_STATES,
+    BASE_MIN_SITES,
+    BASE_PROVINCE_LIMIT,
+    DESIGNATION_YEARS,
+    ENTERPRISE_TRACKS,
+    FUNDED_TRACKS,
+    MAX_EXPERTS,
+    MIN_EXPERTS,
+    PASS_MARK,
+    RUBRIC,
+    SITE_MIN_DESIGNATED_MEMBERS,
+    TRANSITIONS,
+    TRANSITIONS_BY_ACTION,
+    Actor,
+    State,
+    Track,
+)
+
+CERTIFICATE_CODES = {
+    Track.FTZ_ENTERPRISE: "FTZ",
+    Track.PROVINCIAL_ENTERPRISE: "ENT",
+    Track.SITE: "SITE",
+    Track.BASE: "BASE",
+}
+
+
+# Who may act ---------------------------------------------------------------------------------
+
+
+def is_bureau_of(user, application) -> bool:
+    """An officer of the application's prefecture bureau who may recommend candidates."""
+    if not user.is_authenticated or user.role != Role.PREFECTURE_OFFICER:
+        return False
+    codes = scoping.prefecture_codes(user, "recommend_demonstrations")
+    return codes is scoping.ALL or application.prefecture_id in codes
+
+
+def is_province(user) -> bool:
+    return user.is_authenticated and user.has_perm("demonstrations.decide_application")
+
+
+def acts_for_applicant(user, application) -> bool:
+    if application.track in ENTERPRISE_TRACKS and application.enterprise_id in (
+        scoping.enterprise_ids(user)
+    ):
+        return True
+    # The bureau files its own sites and bases, and may file for an enterprise it accompanies.
+    return is_bureau_of(user, application)
+
+
+def may_act_as(user, application, actor) -> bool:
+    if actor == Actor.APPLICANT:
+        return acts_for_applicant(user, application)
+    if actor == Actor.PREFECTURE:
+        return is_bureau_of(user, application)
+    return is_province(user)
+
+
+def available_transitions(application, user):
+    """The transitions ``user`` may take on ``application`` now (the buttons of the page)."""
+    return [
+        t
+        for t in TRANSITIONS
+        if application.state in t.sources
+        and application.track in t.tracks
+        and may_act_as(user, application, t.actor)
+    ]
+
+
+# Creating and editing ------------------------------------------------------------------------
+
+
+def applicant_enterprises(user):
+    """The enterprises ``user`` may file an enterprise-track application for."""
+    ids = scoping.enterprise_ids(user)
+    queryset = Enterprise.objects.restrict(user, "view").filter(status=Enterprise.Status.ACTIVE)
+    if ids:
+        return queryset.filter(pk__in=sorted(ids))
+    if user.role != Role.PREFECTURE_OFFICER:
+        return queryset.none()
+    return queryset
+
+
+def check_application(application, user):
+    """Where and on what the applicant may apply; raises ValidationError keyed by field.
+
+    Sets the application's prefecture, county and FTZ area from its enterprise or host, so the
+    scoping of the application always follows the unit it is about.
+    """
+    errors = {}
+    batch = application.batch if application.batch_id else None
+    if batch is not None:
+        if batch.track != application.track:
+            errors["batch"] = _("This batch is for another track.")
+        elif batch.submission_deadline < timezone.localdate():
+            errors["batch"] = _("This batch closed on %(date)s.") % {
+                "date": batch.submission_deadline.isoformat()
+            }
+    if application.track in ENTERPRISE_TRACKS:
+        enterprise = application.enterprise
+        if enterprise is None:
+            errors["enterprise"] = _("Choose the enterprise that applies.")
+        elif not applicant_enterprises(user).filter(pk=enterprise.pk).exists():
+            errors["enterprise"] = _("You may not apply for this enterprise.")
+        else:
+            application.prefecture_id = enterprise.prefecture_id
+            application.county_id = enterprise.county_id
+            application.ftz_area_id = enterprise.ftz_area_id
+            if application.track == Track.FTZ_ENTERPRISE and not enterprise.ftz_area_id:
+                errors["enterprise"] = _(
+                    "Only enterprises inside the Changsha, Yueyang or Chenzhou FTZ areas can apply "
+                    "on the FTZ track; set the enterprise's FTZ area in the directory first."
+                )
+            elif _other_live_application(application, enterprise).exists():
+                # Said here, before the database constraint would refuse it with an error page.
+                errors["enterprise"] = _(
+                    "This enterprise already has an application on this track that is still open "
+                    "or designated."
+                )
+        application.host_organisation = None
+    else:
+        if user.role != Role.PREFECTURE_OFFICER or not user.prefecture_id:
+            errors["track"] = _("Demonstration sites and bases are set up by a prefecture bureau.")
+        else:
+            application.prefecture_id = user.prefecture_id
+        application.enterprise = None
+        host = application.host_organisation
+        if application.track == Track.SITE:
+            if host is None:
+                errors["host_organisation"] = _("Choose the park or industry association.")
+            elif host.prefecture_id != user.prefecture_id:
+                errors["host_organisation"] = _("The host must be in your prefecture.")
+            else:
+                application.county_id = host.county_id
+                application.ftz_area_id = host.ftz_area_id
+    if errors:
+        raise ValidationError(errors)
+
+
+def _other_live_application(application, enterprise):
+    """The enterprise's other application on this track that is neither rejected nor revoked."""
+    return (
+        DemonstrationApplication.objects.filter(enterprise=enterprise, track=application.track)
+        .exclude(state__in=[State.REJECTED, State.REVOKED])
+        .exclude(pk=application.pk)
+    )
+
+
+@transaction.atomic
+def create_application(application, user, *, members=(), sites=()):
+    check_application(application, user)
+    application.created_by = user
+    application.state = State.DRAFT
+    application.save()
+    _set_relations(application, members, sites)
+    _record(application, "create", user, "", State.DRAFT)
+    return application
+
+
+@transaction.atomic
+def update_application(application, user, *, members=(), sites=()):
+    locked = _lock(application)
+    if not locked.is_editable:
+        raise ValidationError(
+            _("This application is “%(state)s”; its materials can no longer be changed.")
+            % {"state": locked.get_state_display()}
+        )
+    if not acts_for_applicant(user, locked):
+        raise ValidationError(_("Only the applicant may change the materials."))
+    check_application(application, user)
+    application.save()
+    _set_relations(application, members, sites)
+    return application
+
+
+def _set_relations(application, members, sites):
+    if application.track == Track.SITE:
+        application.member_enterprises.set(members)
+    if application.track == Track.BASE:
+        application.sites.set(sites)
+
+
+@transaction.atomic
+def add_attachment(application, uploaded, checked, *, title, user):
+    locked = _lock(application)
+    if not locked.is_editable or not acts_for_applicant(user, locked):
+        raise ValidationError(
+            _("Attachments can be added by the applicant while the application is a draft.")
+        )
+    return ApplicationAttachment.objects.create(
+        application=locked,
+        title=title,
+        file=uploaded,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+
+
+# Transitions ---------------------------------------------------------------------------------
+
+
+def _lock(application):
+    return DemonstrationApplication.objects.select_for_update().get(pk=application.pk)
+
+
+def _record(application, action, user, from_state, to_state, note=""):
+    return ApplicationEvent.objects.create(
+        application=application,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+        note=note,
+    )
+
+
+@transaction.atomic
+def transition(application, action, user, note=""):
+    """Take ``action`` on ``application`` as ``user``; the one way an application changes state.
+
+    Raises ValidationError with a message for the user when the action is not possible now; the
+    application is then left exactly as it was.
+    """
+    rule = TRANSITIONS_BY_ACTION.get(action)
+    if rule is None:
+        raise ValidationError(_("Unknown action."))
+    locked = _lock(application)
+    state_label = locked.get_state_display()
+    if locked.track not in rule.tracks:
+        raise ValidationError(
+            _("“%(action)s” does not apply to a %(track)s.")
+            % {"action": rule.label, "track": locked.get_track_display()}
+        )
+    if locked.state not in rule.sources:
+        if locked.state == rule.target_for(locked.track) and action != "renew":
+            raise ValidationError(
+                _("This application is already “%(state)s”; nothing was changed.")
+                % {"state": state_label}
+            )
+        raise ValidationError(
+            _("This application is “%(state)s”: “%(action)s” is not possible now.")
+            % {"state": state_label, "action": rule.label}
+        )
+    if not may_act_as(user, locked, rule.actor):
+        raise ValidationError(
+            _("“%(action)s” is for the %(actor)s.")
+            % {"action": rule.label, "actor": Actor(rule.actor).label}
+        )
+    note = (note or "").strip()
+    if rule.needs_note and not note:
+        raise ValidationError({"note": _("Please give the reason; the applicant will see it.")})
+    guard = GUARDS.get(action)
+    if guard:
+        guard(locked, user)
+    from_state = locked.state
+    locked.state = rule.target_for(locked.track)
+    EFFECTS.get(action, _no_effect)(locked, user)
+    locked.save()
+    _record(locked, action, user, from_state, locked.state, note)
+    return locked
+
+
+def _no_effect(application, user):
+    pass
+
+
+def _check_submission(application, user):
+    batch = application.batch
+    today = timezone.localdate()
+    if not batch.is_open(today):
+        raise ValidationError(
+            _("The batch “%(batch)s” takes applications from %(start)s to %(end)s.")
+            % {
+                "batch": batch,
+                "start": batch.opens_on.isoformat(),
+                "end": batch.submission_deadline.isoformat(),
+            }
+        )
+    if not application.attachments.exists():
+        raise ValidationError(
+            _("Attach at least one supporting document (rules, agreements, records) first.")
+        )
+    CHECKS_BY_TRACK[application.track](application)
+
+
+def _live_in_batch(application):
+    return DemonstrationApplication.objects.filter(
+        batch=application.batch, state__in=ACTIVE_STATES
+    ).exclude(pk=application.pk)
+
+
+def _check_quota(queryset, quota, message):
+    if quota is not None:
+        count = queryset.count()
+        if count >= quota:
+            raise ValidationError(message % {"count": count, "quota": quota})
+
+
+def _check_ftz(application):
+    enterprise = application.enterprise
+    if not enterprise.ftz_area_id:
+        raise ValidationError(
+            _("The enterprise is not inside an FTZ area; it can apply on the provincial track.")
+        )
+    application.ftz_area_id = enterprise.ftz_area_id
+    _check_quota(
+        _live_in_batch(application).filter(ftz_area_id=enterprise.ftz_area_id),
+        application.batch.quota,
+        _(
+            "The FTZ area already has %(count)s application(s) in this batch; its quota is "
+            "%(quota)s."
+        ),
+    )
+    _check_enterprise(application)
+
+
+def _check_enterprise(application):
+    if application.enterprise.status != Enterprise.Status.ACTIVE:
+        raise ValidationError(_("The enterprise has been removed from the directory."))
+    if application.track == Track.PROVINCIAL_ENTERPRISE:
+        _check_quota(
+            _live_in_batch(application).filter(prefecture_id=application.prefecture_id),
+            application.batch.quota,
+            _(
+                "The prefecture already has %(count)s application(s) in this batch; its quota "
+                "is %(quota)s."
+            ),
+        )
+
+
+def designated_enterprises():
+    return Enterprise.objects.filter(
+        demonstration_applications__track__in=ENTERPRISE_TRACKS,
+        demonstration_applications__state=State.DESIGNATED,
+    )
+
+
+def _check_site(application):
+    host = application.host_organisation
+    members = application.member_enterprises.filter(prefecture_id=application.prefecture_id)
+    if host.is_park:
+        members = members.filter(park_id=host.pk)
+    clustered = members.filter(pk__in=designated_enterprises().values("pk")).count()
+    if clustered < SITE_MIN_DESIGNATED_MEMBERS:
+        raise ValidationError(
+            _(
+                "A demonstration site is set up where demonstration enterprises cluster: name at "
+                "least %(needed)s designated demonstration enterprises of %(host)s (now "
+                "%(count)s)."
+            )
+            % {"needed": SITE_MIN_DESIGNATED_MEMBERS, "host": host, "count": clustered}
+        )
+    _check_quota(
+        _live_in_batch(application).filter(prefecture_id=application.prefecture_id),
+        application.batch.quota,
+        _(
+            "The prefecture already has %(count)s site application(s) in this batch; its quota "
+            "is %(quota)s."
+        ),
+    )
+
+
+def _check_base(application):
+    sites = application.sites.filter(track=Track.SITE, state=State.DESIGNATED)
+    if sites.count() < BASE_MIN_SITES:
+        raise ValidationError(
+            _(
+                "A demonstration base is built on at least %(needed)s designated sites (now "
+                "%(count)s)."
+            )
+            % {"needed": BASE_MIN_SITES, "count": sites.count()}
+        )
+    limit = application.batch.quota or BASE_PROVINCE_LIMIT
+    _check_quota(
+        DemonstrationApplication.objects.filter(track=Track.BASE, state__in=ACTIVE_STATES).exclude(
+            pk=application.pk
+        ),
+        limit,
+        _(
+            "The province already has %(count)s bases designated or under way; the aim is "
+            "%(quota)s."
+        ),
+    )
+
+
+CHECKS_BY_TRACK = {
+    Track.FTZ_ENTERPRISE: _check_ftz,
+    Track.PROVINCIAL_ENTERPRISE: _check_enterprise,
+    Track.SITE: _check_site,
+    Track.BASE: _check_base,
+}
+
+
+def _check_recommendation(application, user):
+    deadline = application.batch.recommendation_deadline
+    if timezone.localdate() > deadline:
+        raise ValidationError(
+            _("The recommendation deadline of this batch was %(date)s.")
+            % {"date": deadline.isoformat()}
+        )
+
+
+def review_summary(application):
+    """Count of assigned experts, of reviews given, and the average total."""
+    return application.assignments.aggregate(
+        assigned=Count("pk"),
+        scored=Count("pk", filter=Q(scored_at__isnull=False)),
+        average=Avg("total", filter=Q(scored_at__isnull=False)),
+    )
+
+
+def _check_reviews(application, user):
+    if application.state != State.UNDER_REVIEW:
+        return
+    summary = review_summary(application)
+    if summary["assigned"] < MIN_EXPERTS or summary["scored"] < summary["assigned"]:
+        raise ValidationError(
+            _(
+                "The decision waits for every assigned expert's review (%(scored)s of "
+                "%(assigned)s given; at least %(minimum)s experts)."
+            )
+            % {**summary, "minimum": MIN_EXPERTS}
+        )
+
+
+def _check_approval(application, user):
+    _check_reviews(application, user)
+    average = review_summary(application)["average"]
+    if average is not None and average < PASS_MARK:
+        raise ValidationError(
+            _("The experts' average is %(average)s, below the pass mark of %(mark)s.")
+            % {"average": round(average, 1), "mark": PASS_MARK}
+        )
+
+
+def _check_renewal(application, user):
+    since = timezone.localdate() - timedelta(days=366)
+    if not application.follow_ups.filter(happened_on__gte=since).exists():
+        raise ValidationError(
+            _("Record this year's follow-up service before renewing the designation.")
+        )
+
+
+GUARDS = {
+    "submit": _check_submission,
+    "recommend": _check_recommendation,
+    "approve": _check_approval,
+    "reject": _check_reviews,
+    "renew": _check_renewal,
+}
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _on_submit(application, user):
+    application.submitted_at = timezone.now()
+
+
+def _on_decision(application, user):
+    application.decided_at = timezone.now()
+
+
+def _on_designate(application, user):
+    today = timezone.localdate()
+    application.certificate_number = next_certificate_number(application.track, today.year)
+    application.designated_on = today
+    application.valid_until = _add_years(today, DESIGNATION_YEARS)
+
+
+def _on_renew(application, user):
+    start = max(application.valid_until or timezone.localdate(), timezone.localdate())
+    application.valid_until = _add_years(start, DESIGNATION_YEARS)
+
+
+EFFECTS = {
+    "submit": _on_submit,
+    "approve": _on_decision,
+    "reject": _on_decision,
+    "designate": _on_designate,
+    "renew": _on_renew,
+}
+
+
+def next_certificate_number(track, year):
+    """``HNSM-2026-ENT-001``: numbered per track and year, in the order of designation."""
+    # Serialise designations of one track: lock its batches (few rows) before counting.
+    list(Batch.objects.select_for_update().filter(track=track).values_list("pk", flat=True))
+    prefix = f"HNSM-{year}-{CERTIFICATE_CODES[track]}-"
+    numbers = DemonstrationApplication.objects.filter(
+        certificate_number__startswith=prefix
+    ).values_list("certificate_number", flat=True)
+    last = max((int(n.rsplit("-", 1)[1]) for n in numbers), default=0)
+    return f"{prefix}{last + 1:03d}"
+
+
+# Expert review -------------------------------------------------------------------------------
+
+
+def parties(application):
+    """The enterprises whose interests the application concerns."""
+    if application.track in ENTERPRISE_TRACKS:
+        return Enterprise.objects.filter(pk=application.enterprise_id)
+    if application.track == Track.SITE:
+        return application.member_enterprises.all()
+    return Enterprise.objects.filter(demonstration_sites__bases=application).distinct()
+
+
+def conflict_of_interest(expert, application, panel=()):
+    """Why ``expert`` may not review ``application``, or None.
+
+    The expert may not be the applicant (or act for it), work for it, or share an employer with
+    an expert already on the panel.
+    """
+    profile = getattr(expert, "expert_profile", None)
+    involved = list(parties(application).values_list("pk", "uscc", "name"))
+    ids = {pk for pk, _uscc, _name in involved}
+    if expert.enterprise_id in ids or scoping.enterprise_ids(expert) & ids:
+        return _("%(expert)s acts for the applicant.") % {"expert": expert}
+    if profile is not None:
+        employer_uscc = (profile.employer_uscc or "").upper()
+        employer = (profile.employer or "").strip()
+        for _pk, uscc, name in involved:
+            if (employer_uscc and employer_uscc == uscc) or (employer and employer == name):
+                return _("%(expert)s works for %(employer)s, a party to the application.") % {
+                    "expert": expert,
+                    "employer": name,
+                }
+        for other in panel:
+            other_profile = getattr(other, "expert_profile", None)
+            if other_profile is None or other.pk == expert.pk:
+                continue
+            same_code = employer_uscc and employer_uscc == other_profile.employer_uscc.upper()
+            same_name = employer and employer == other_profile.employer.strip()
+            if same_code or same_name:
+                return _(
+                    "%(expert)s works for the same employer as %(other)s, already on the panel."
+                ) % {"expert": expert, "other": other}
+    return None
+
+
+def expert_pool():
+    return (
+        User.objects.filter(role=Role.EXPERT, is_active=True)
+        .select_related("expert_profile", "expert_profile__prefecture")
+        .annotate(
+            open_reviews=Count(
+                "review_assignments",
+                filter=Q(
+                    review_assignments__scored_at__isnull=True,
+                    review_assignments__application__state=State.UNDER_REVIEW,
+                ),
+            )
+        )
+        .order_by("display_name", "username")
+    )
+
+
+@transaction.atomic
+def assign_experts(application, experts, user):
+    """Put experts on the application's panel (3 to 5 in all), refusing conflicts of interest.
+
+    Each expert gets a guardian object permission on this application only. Nothing is written
+    unless every expert can be assigned.
+    """
+    if not is_province(user):
+        raise ValidationError(_("Experts are assigned by the provincial bureau."))
+    locked = _lock(application)
+    if locked.state not in ASSIGNABLE_STATES:
+        raise ValidationError(
+            _("Experts are assigned once the application is recommended (it is “%(state)s”).")
+            % {"state": locked.get_state_display()}
+        )
+    current = list(
+        User.objects.filter(review_assignments__application=locked).select_related("expert_profile")
+    )
+    current_ids = {e.pk for e in current}
+    new = [e for e in experts if e.pk not in current_ids]
+    if not new:
+        raise ValidationError({"experts": _("Choose at least one expert not yet on the panel.")})
+    total = len(current) + len(new)
+    if not MIN_EXPERTS <= total <= MAX_EXPERTS:
+        raise ValidationError(
+            {
+                "experts": _(
+                    "An application is reviewed by %(min)s to %(max)s experts; with your choice "
+                    "it would have %(total)s."
+                )
+                % {"min": MIN_EXPERTS, "max": MAX_EXPERTS, "total": total}
+            }
+        )
+    problems = []
+    panel = list(current)
+    for expert in new:
+        if expert.role != Role.EXPERT or not expert.is_active:
+            problems.append(_("%(user)s is not in the expert pool.") % {"user": expert})
+            continue
+        reason = conflict_of_interest(expert, locked, panel)
+        if reason:
+            problems.append(reason)
+        panel.append(expert)
+    if problems:
+        raise ValidationError({"experts": problems})
+    from_state = locked.state
+    for expert in new:
+        ExpertAssignment.objects.create(application=locked, expert=expert, assigned_by=user)
+        assign_perm(f"demonstrations.{REVIEW_PERMISSION}", expert, locked)
+        scoping.forget(expert)
+    locked.state = State.UNDER_REVIEW
+    locked.save(update_fields=["state", "updated_at"])
+    # The history is shown to the applicant: it records how many, never who.
+    note = _("%(count)s expert(s) assigned") % {"count": len(new)}
+    _record(locked, "assign_expert", user, from_state, locked.state, note)
+    return locked
+
+
+@transaction.atomic
+def unassign_expert(assignment, user):
+    if not is_province(user):
+        raise ValidationError(_("Experts are assigned by the provincial bureau."))
+    locked = _lock(assignment.application)
+    assignment = ExpertAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.is_scored or locked.state != State.UNDER_REVIEW:
+        raise ValidationError(_("A review already given stays on the application."))
+    remove_perm(f"demonstrations.{REVIEW_PERMISSION}", assignment.expert, locked)
+    assignment.delete()
+    _record(locked, "unassign_expert", user, locked.state, locked.state)
+
+
+def check_scores(raw: dict) -> dict:
+    """Scores for every criterion of the rubric, each within its points; raises otherwise."""
+    errors = {}
+    scores = {}
+    for criterion in RUBRIC:
+        value = raw.get(criterion.key)
+        try:
+            number = Decimal(str(value)).quantize(Decimal("0.1"))
+        except Exception:  # noqa: BLE001 — any unparsable value is the same user error
+            errors[criterion.key] = _("Give a score for “%(criterion)s”.") % {
+                "criterion": criterion.label
+            }
+            continue
+        if value in (None, "") or not number.is_finite() or not 0 <= number <= criterion.max_points:
+            errors[criterion.key] = _(
+                "The score for “%(criterion)s” must be between 0 and %(max)s."
+            ) % {"criterion": criterion.label, "max": criterion.max_points}
+            continue
+        scores[criterion.key] = str(number)
+    if errors:
+        raise ValidationError(errors)
+    return scores
+
+
+@transaction.atomic
+def submit_review(assignment, user, scores: dict, comment: str):
+    """The expert's scores against the rubric, with comments; final once given."""
+    locked = _lock(assignment.application)
+    assignment = ExpertAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.expert_id != user.pk:
+        raise ValidationError(_("Only the assigned expert can give this review."))
+    if assignment.is_scored:
+        raise ValidationError(_("You have already given your review of this application."))
+    if locked.state != State.UNDER_REVIEW:
+        raise ValidationError(
+            _("The application is “%(state)s”; reviews are no longer taken.")
+            % {"state": locked.get_state_display()}
+        )
+    checked = check_scores(scores)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Please explain your scores in a comment.")})
+    assignment.scores = checked
+    assignment.total = sum(Decimal(v) for v in checked.values())
+    assignment.comment = comment
+    assignment.scored_at = timezone.now()
+    assignment.save()
+    _record(locked, "score", user, locked.state, locked.state)
+    return assignment
+
+
+# After the designation -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_follow_up(application, user, *, kind, happened_on, summary):
+    locked = _lock(application)
+    if locked.state != State.DESIGNATED:
+        raise ValidationError(_("Follow-up services are recorded for designated units."))
+    if not (is_province(user) or is_bureau_of(user, locked)):
+        raise ValidationError(_("Follow-up services are recorded by the bureaus."))
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("A service cannot be recorded in the future.")})
+    record = FollowUpRecord.objects.create(
+        application=locked, kind=kind, happened_on=happened_on, summary=summary, recorded_by=user
+    )
+    _record(locked, "follow_up", user, locked.state, locked.state, summary)
+    return record
+
+
+@transaction.atomic
+def record_funding(application, user, *, year, amount, purpose, granted_on):
+    locked = _lock(application)
+    if not is_province(user):
+        raise ValidationError(_("Special funding is recorded by the provincial bureau."))
+    if locked.state != State.DESIGNATED or locked.track not in FUNDED_TRACKS:
+        raise ValidationError(
+            _("Special funding supports designated demonstration enterprises and sites (§14).")
+        )
+    record = FundingRecord.objects.create(
+        application=locked,
+        year=year,
+        amount=amount,
+        purpose=purpose,
+        granted_on=granted_on,
+        recorded_by=user,
+    )
+    _record(locked, "funding", user, locked.state, locked.state, f"{year}: {amount} · {purpose}")
+    return record
+
+
+@transaction.atomic
+def mark_national_candidate(application, user, candidate=True):
+    locked = _lock(application)
+    if not is_province(user):
+        raise ValidationError(_("Only the provincial bureau proposes national candidates."))
+    if locked.track != Track.BASE or locked.state != State.DESIGNATED:
+        raise ValidationError(
+            _("Only a designated demonstration base can be a national candidate.")
+        )
+    locked.national_candidate = candidate
+    locked.save(update_fields=["national_candidate", "updated_at"])
+    mark = "✓" if candidate else "✗"
+    _record(locked, "national_candidate", user, locked.state, locked.state, mark)
+    return locked
+
+
+def designations():
+    """Designated and revoked units, as the public and the enterprise record show them."""
+    return DemonstrationApplication.objects.filter(
+        state__in=[State.DESIGNATED, State.REVOKED], certificate_number__isnull=False
+    )
