@@ -40,6 +40,15 @@ FIELDS_BY_TRACK = {
 }
 
 
+def add_errors(form, error: ValidationError):
+    """Show a service's refusal on the fields it names, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 class ApplicationForm(forms.ModelForm):
     """The application materials of one track; choices offer only what the applicant may name."""
 
@@ -117,7 +126,7 @@ class ApplicationForm(forms.ModelForm):
         try:
             services.check_application(self.instance, self.user)
         except ValidationError as error:
-            self.add_error(None, error)
+            add_errors(self, error)
         return cleaned
 
     def save(self, commit=True):
@@ -170,7 +179,7 @@ class AssignExpertsForm(forms.Form):
 class ReviewForm(forms.Form):
     """One field per criterion of the rubric, bounded by its points."""
 
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
+    comment = forms.CharField(label=_("Review comments"), widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

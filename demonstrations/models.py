@@ -72,7 +72,7 @@ class Batch(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.name}"
+        return self.name if str(self.year) in self.name else f"{self.year} {self.name}"
 
     def save(self, *args, **kwargs):
         if self.quota is None and self.track == Track.FTZ_ENTERPRISE and not self.pk:

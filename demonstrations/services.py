@@ -614,7 +614,8 @@ def assign_experts(application, experts, user):
         User.objects.filter(review_assignments__application=locked).select_related("expert_profile")
     )
     current_ids = {e.pk for e in current}
-    new = [e for e in experts if e.pk not in current_ids]
+    # The same expert chosen twice (a repeated id in an API call) counts once.
+    new = list({e.pk: e for e in experts if e.pk not in current_ids}.values())
     if not new:
         raise ValidationError({"experts": _("Choose at least one expert not yet on the panel.")})
     total = len(current) + len(new)
@@ -778,3 +779,30 @@ def designations():
     return DemonstrationApplication.objects.filter(
         state__in=[State.DESIGNATED, State.REVOKED], certificate_number__isnull=False
     )
+
+
+def work_queue(user):
+    """What waits for ``user`` in the pipeline, for the workbench: (label, count, list URL)."""
+    from django.urls import reverse
+
+    base = reverse("demonstrations:list")
+    scoped = DemonstrationApplication.objects.restrict(user, "view")
+    items = []
+    if user.role == Role.PREFECTURE_OFFICER:
+        items.append((_("Applications to recommend"), State.SUBMITTED))
+    if is_province(user):
+        items.append((_("Applications awaiting experts"), State.RECOMMENDED))
+        items.append((_("Applications under expert review"), State.UNDER_REVIEW))
+        items.append((_("Approved applications to designate"), State.APPROVED))
+    if scoping.enterprise_ids(user):
+        items.append((_("Applications returned for correction"), State.RETURNED))
+    counts = scoped.aggregate(
+        **{state.value: Count("pk", filter=Q(state=state)) for _label, state in items}
+    )
+    queue = [(label, counts[state.value], f"{base}?state={state.value}") for label, state in items]
+    if user.role == Role.EXPERT:
+        pending = ExpertAssignment.objects.filter(
+            expert=user, scored_at__isnull=True, application__state=State.UNDER_REVIEW
+        ).count()
+        queue.append((_("Applications waiting for my review"), pending, base))
+    return queue

@@ -26,6 +26,7 @@ from .forms import (
     FundingForm,
     ReviewForm,
     TransitionForm,
+    add_errors,
 )
 from .models import ApplicationAttachment, Batch, DemonstrationApplication, ExpertAssignment
 from .workflow import (
@@ -190,7 +191,7 @@ def create(request, track):
         try:
             application = form.save()
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, _("The draft is saved. Attach the supporting documents, then submit.")
@@ -216,7 +217,7 @@ def update(request, pk):
         try:
             form.save()
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The materials are saved."))
             return redirect(application)
@@ -302,7 +303,7 @@ def assign_experts(request, pk):
         try:
             services.assign_experts(application, list(form.cleaned_data["experts"]), request.user)
         except ValidationError as error:
-            form.add_error("experts" if hasattr(error, "error_dict") else None, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, _("The experts are assigned and can now see the application.")
@@ -355,11 +356,7 @@ def review(request, pk):
                 assignment, request.user, form.scores(), form.cleaned_data["comment"]
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Your review is submitted. Thank you."))
             return redirect(application)

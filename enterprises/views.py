@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from demonstrations.models import DemonstrationApplication
 from tsprotect.core import scoping
 from tsprotect.core.views import (
     ScopedCreateView,
@@ -73,6 +74,11 @@ class EnterpriseDetailView(ScopedDetailView):
             ServiceEvent.objects.restrict(user, "view")
             .filter(enterprise=enterprise)
             .select_related("recorded_by")
+        )
+        context["demonstrations"] = (
+            DemonstrationApplication.objects.restrict(user, "view")
+            .filter(enterprise=enterprise)
+            .select_related("batch")
         )
         context["can_change"] = (
             Enterprise.objects.restrict(user, "change").filter(pk=enterprise.pk).exists()

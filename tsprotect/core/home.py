@@ -33,4 +33,7 @@ def home(request):
         context["own_enterprises"] = Enterprise.objects.restrict(user, "view").filter(pk__in=own)
     if user.role == "expert":
         context["expert_profile"] = getattr(user, "expert_profile", None)
+    from demonstrations.services import work_queue
+
+    context["demonstration_queue"] = work_queue(user)
     return render(request, "home.html", context)

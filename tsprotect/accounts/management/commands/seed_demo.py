@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demonstrations import demo as demonstrations_demo
 from enterprises.models import DirectorySubmission, Enterprise, ServiceEvent
 from enterprises.services import acknowledge_submission, submit_directory_changes
 from tsprotect.accounts.models import ExpertProfile, Role, User
@@ -73,10 +74,12 @@ class Command(BaseCommand):
                 User.objects.get(username="enterprise1"), enterprises["长沙麓谷芯片科技有限公司"]
             )
             self.seed_submissions()
+            applications = demonstrations_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(USERS)} users (password from DEMO_PASSWORD), "
-                f"{len(enterprises)} enterprises."
+                f"{len(enterprises)} enterprises, "
+                f"{applications or 'existing'} demonstration applications."
             )
         )
 
