@@ -158,9 +158,11 @@ def test_a_revoked_certificate_is_shown_as_revoked(batch, changsha_enterprise, e
     application = designated(changsha_enterprise, batch, enterprise_user)
     application.state = "revoked"
     application.save()
-    page = client_for(None).get(
-        reverse("public:verify", args=[application.certificate_number])
-    ).content.decode()
+    page = (
+        client_for(None)
+        .get(reverse("public:verify", args=[application.certificate_number]))
+        .content.decode()
+    )
     assert "status-revoked" in page
 
 
