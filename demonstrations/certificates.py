@@ -2,6 +2,7 @@
 opens the public check of the certificate number."""
 
 import segno
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -13,9 +14,27 @@ def verification_url(application, request) -> str:
 
 
 def render_certificate(application, request) -> bytes:
+    """The PDF, rendered once per version of the designation (a render takes seconds)."""
+    url = verification_url(application, request)
+    key = "certificate:" + ":".join(
+        str(part)
+        for part in (
+            application.pk,
+            application.certificate_number,
+            application.updated_at.isoformat(),  # every renewal or change saves it
+            url,
+        )
+    )
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = _render(application, request, url)
+        cache.set(key, pdf, timeout=7 * 24 * 3600)
+    return pdf
+
+
+def _render(application, request, url) -> bytes:
     from weasyprint import HTML  # heavy import, only for the processes that render
 
-    url = verification_url(application, request)
     qr = segno.make(url, error="m")
     with translation.override("zh-hans"):
         html = render_to_string(

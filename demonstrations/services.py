@@ -648,9 +648,8 @@ def assign_experts(application, experts, user):
         scoping.forget(expert)
     locked.state = State.UNDER_REVIEW
     locked.save(update_fields=["state", "updated_at"])
-    # The history is shown to the applicant: it records how many, never who.
-    note = _("%(count)s expert(s) assigned") % {"count": len(new)}
-    _record(locked, "assign_expert", user, from_state, locked.state, note)
+    # The history is shown to the applicant: it records the step, never who reviews.
+    _record(locked, "assign_expert", user, from_state, locked.state)
     return locked
 
 

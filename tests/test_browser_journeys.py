@@ -26,7 +26,7 @@ def test_a_changsha_officer_logs_in_and_sees_only_changsha(page, live_server, wo
 
     log_in(page, live_server.url, "officer_430100", PASSWORD)
     expect(page.locator("h1")).to_have_text("工作台")
-    expect(page.locator(".stat-value")).to_have_text("1")
+    expect(page.locator("a[href='/enterprises/'] .stat-value")).to_have_text("1")
 
     page.click("nav.mainnav >> text=企业名录库")
     expect(page.locator("table.table tbody tr")).to_have_count(1)
