@@ -31,6 +31,10 @@ def _expert_access(path):
     return access
 
 
+LIVE_APPLICATION_MESSAGE = _(
+    "This enterprise already has an application on this track that is still open or designated."
+)
+
 DEMONSTRATION_PERMISSIONS = {
     "view": "view_prefecture_records",
     "add": "recommend_demonstrations",
@@ -201,10 +205,7 @@ class DemonstrationApplication(models.Model):
                 fields=["enterprise", "track"],
                 condition=~Q(state__in=[State.REJECTED, State.REVOKED]),
                 name="one_live_application_per_enterprise_and_track",
-                violation_error_message=_(
-                    "This enterprise already has an application on this track that is still open "
-                    "or designated."
-                ),
+                violation_error_message=LIVE_APPLICATION_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(track__in=[Track.SITE, Track.BASE]) | Q(enterprise__isnull=False),

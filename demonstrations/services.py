@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from tsprotect.accounts.models import Role, User
 from tsprotect.core import scoping
 
 from .models import (
+    LIVE_APPLICATION_MESSAGE,
     REVIEW_PERMISSION,
     ApplicationAttachment,
     ApplicationEvent,
@@ -39,6 +40,7 @@ from .workflow import (
     MAX_EXPERTS,
     MIN_EXPERTS,
     PASS_MARK,
+    RENEWAL_WINDOW_DAYS,
     RUBRIC,
     SITE_MIN_DESIGNATED_MEMBERS,
     TRANSITIONS,
@@ -48,6 +50,23 @@ from .workflow import (
     Track,
 )
 
+MATERIAL_FIELDS = [
+    "batch",
+    "name",
+    "enterprise",
+    "host_organisation",
+    "partner_organisations",
+    "prefecture",
+    "county",
+    "ftz_area",
+    "rules_system",
+    "organisation",
+    "measures",
+    "achievements",
+    "contact_person",
+    "contact_phone",
+    "updated_at",
+]
 CERTIFICATE_CODES = {
     Track.FTZ_ENTERPRISE: "FTZ",
     Track.PROVINCIAL_ENTERPRISE: "ENT",
@@ -145,10 +164,7 @@ def check_application(application, user):
                 )
             elif _other_live_application(application, enterprise).exists():
                 # Said here, before the database constraint would refuse it with an error page.
-                errors["enterprise"] = _(
-                    "This enterprise already has an application on this track that is still open "
-                    "or designated."
-                )
+                errors["enterprise"] = LIVE_APPLICATION_MESSAGE
         application.host_organisation = None
     else:
         if user.role != Role.PREFECTURE_OFFICER or not user.prefecture_id:
@@ -183,7 +199,11 @@ def create_application(application, user, *, members=(), sites=()):
     check_application(application, user)
     application.created_by = user
     application.state = State.DRAFT
-    application.save()
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:  # the same enterprise filed at the same instant from elsewhere
+        raise ValidationError({"enterprise": LIVE_APPLICATION_MESSAGE}) from None
     _set_relations(application, members, sites)
     _record(application, "create", user, "", State.DRAFT)
     return application
@@ -200,7 +220,8 @@ def update_application(application, user, *, members=(), sites=()):
     if not acts_for_applicant(user, locked):
         raise ValidationError(_("Only the applicant may change the materials."))
     check_application(application, user)
-    application.save()
+    # Only the materials: the state and what the workflow set stay as the locked row has them.
+    application.save(update_fields=MATERIAL_FIELDS)
     _set_relations(application, members, sites)
     return application
 
@@ -300,7 +321,8 @@ def _no_effect(application, user):
 
 
 def _check_submission(application, user):
-    batch = application.batch
+    # Lock the batch so that two submissions at once cannot both pass its quota.
+    batch = Batch.objects.select_for_update().get(pk=application.batch_id)
     today = timezone.localdate()
     if not batch.is_open(today):
         raise ValidationError(
@@ -469,6 +491,13 @@ def _check_approval(application, user):
 
 
 def _check_renewal(application, user):
+    opens = application.valid_until - timedelta(days=RENEWAL_WINDOW_DAYS)
+    if timezone.localdate() < opens:
+        # Renewal is the yearly review before expiry; earlier it would stack extra years.
+        raise ValidationError(
+            _("The designation is valid until %(until)s; it can be renewed from %(opens)s.")
+            % {"until": application.valid_until.isoformat(), "opens": opens.isoformat()}
+        )
     since = timezone.localdate() - timedelta(days=366)
     if not application.follow_ups.filter(happened_on__gte=since).exists():
         raise ValidationError(

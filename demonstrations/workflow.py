@@ -199,3 +199,4 @@ SITE_MIN_DESIGNATED_MEMBERS = 2  # a site needs demonstration enterprises cluste
 BASE_MIN_SITES = 2  # a base is built on designated sites
 BASE_PROVINCE_LIMIT = 5  # the province aims at 3–5 bases
 DESIGNATION_YEARS = 3  # a designation stands for three years unless renewed
+RENEWAL_WINDOW_DAYS = 365  # renewed in its last year, after that year's follow-up service
