@@ -7,13 +7,23 @@ from drf_spectacular.utils import extend_schema_field
 
 from tsprotect.core import scoping
 from tsprotect.core.widgets import FastSelect
+from tsprotect.regions.choices import region_rows
 from tsprotect.regions.models import County, FtzArea, HostOrganisation, Prefecture
 
 from .industries import DIVISION_CHOICES, SECTION_CHOICES
 from .models import Enterprise
 from .search import search
 
-TAG_CHOICES = list(Enterprise.TAGS.items())
+
+class Constant(tuple):
+    """Choices that are the same for every request. A FilterSet deep-copies its filters, and its
+    form its fields, on every request: these ~120 pairs are shared rather than copied."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+TAG_CHOICES = Constant(Enterprise.TAGS.items())
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -36,16 +46,16 @@ class EnterpriseFilter(django_filters.FilterSet):
     )
     ftz_area = CodeChoiceFilter(queryset=FtzArea.objects.all(), label=_("FTZ area"))
     industry_section = django_filters.ChoiceFilter(
-        widget=FastSelect, choices=SECTION_CHOICES, label=_("Industry")
+        widget=FastSelect, choices=Constant(SECTION_CHOICES), label=_("Industry")
     )
     industry_division = django_filters.ChoiceFilter(
-        widget=FastSelect, choices=DIVISION_CHOICES, label=_("Industry division")
+        widget=FastSelect, choices=Constant(DIVISION_CHOICES), label=_("Industry division")
     )
     tag = django_filters.ChoiceFilter(
         widget=FastSelect, choices=TAG_CHOICES, method="filter_tag", label=_("Tag")
     )
     status = django_filters.ChoiceFilter(
-        widget=FastSelect, choices=Enterprise.Status.choices, label=_("Status")
+        widget=FastSelect, choices=Constant(Enterprise.Status.choices), label=_("Status")
     )
 
     class Meta:
@@ -54,21 +64,53 @@ class EnterpriseFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        self.region_options = {}
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return
-        # Choices never list regions outside the user's scope.
+        # Choices never list regions outside the user's scope. The querysets validate what is
+        # submitted; the options shown come from the cached region rows, filtered alike.
         prefectures = scoping.prefectures_for(user, Enterprise, "view")
-        codes = list(prefectures.values_list("pk", flat=True))
+        codename = Enterprise.scope.permissions.get("view")
+        granted = scoping.prefecture_codes(user, codename) if codename else frozenset()
+        rows = region_rows()
+        codes = [
+            code
+            for code, _label, _p in rows["prefecture"]
+            if granted is scoping.ALL or code in granted
+        ]
+        in_scope = set(codes)
+        limit = scoping.county_limit(user)
         self.filters["prefecture"].queryset = prefectures
         counties = County.objects.filter(prefecture__in=codes)
-        if scoping.county_limit(user):
-            counties = counties.filter(pk=scoping.county_limit(user))
+        if limit:
+            counties = counties.filter(pk=limit)
         self.filters["county"].queryset = counties
         self.filters["park"].queryset = self.filters["park"].queryset.filter(prefecture__in=codes)
         self.filters["ftz_area"].queryset = FtzArea.objects.filter(prefecture__in=codes)
+        self.region_options = {
+            name: [
+                (pk, label)
+                for pk, label, prefecture in rows[name]
+                if prefecture in in_scope and (name != "county" or not limit or pk == limit)
+            ]
+            for name in ("prefecture", "county", "park", "ftz_area")
+        }
         if len(codes) <= 1:
             del self.filters["prefecture"]
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, options in self.region_options.items():
+                if name in form.fields:
+                    field = form.fields[name]
+                    head = [("", field.empty_label)] if field.empty_label is not None else []
+                    if getattr(field, "null_label", None) is not None:
+                        head.append((field.null_value, field.null_label))
+                    field.widget.choices = head + options
+        return self._form
 
     def filter_search(self, queryset, name, value):
         return search(queryset, value)

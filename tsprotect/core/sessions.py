@@ -1,0 +1,33 @@
+"""Database sessions whose per-request save is one UPDATE.
+
+The portal saves the session on every request (``SESSION_SAVE_EVERY_REQUEST``: the idle timeout
+restarts with each one). Django's database backend wraps each save in a transaction, which for an
+existing session adds a BEGIN and a COMMIT (a savepoint pair inside a transaction) around a single
+UPDATE that is atomic by itself: two round trips to the database on every page. Here an existing
+session is updated without them; creating a session, which must detect a clash of keys, still
+goes through Django's own transaction.
+"""
+
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import DatabaseError, router
+
+
+class SessionStore(DatabaseSessionStore):
+    def save(self, must_create=False):
+        if must_create or self.session_key is None:
+            return super().save(must_create=must_create)
+        obj = self.create_model_instance(self._get_session())
+        fields = {
+            field.attname: getattr(obj, field.attname)
+            for field in obj._meta.concrete_fields
+            if not field.primary_key
+        }
+        rows = self.model._default_manager.using(router.db_for_write(self.model, instance=obj))
+        try:
+            updated = rows.filter(pk=obj.pk).update(**fields)
+        except DatabaseError as error:
+            raise UpdateError from error
+        if not updated:
+            # The session was deleted meanwhile (logged out elsewhere): not recreated, as in Django.
+            raise UpdateError
