@@ -26,10 +26,7 @@ urlpatterns = [
     path("experts/", views.expert_pool, name="expert_pool"),
 ]
 
-public_urlpatterns = (
-    [
-        path("designations/", public.designation_list, name="designations"),
-        path("verify/<str:number>/", public.verify, name="verify"),
-    ],
-    "public",
-)
+public_urlpatterns = [
+    path("designations/", public.designation_list, name="designations"),
+    path("verify/<str:number>/", public.verify, name="verify"),
+]

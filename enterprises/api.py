@@ -38,10 +38,18 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "county_name",
             "industry_section",
             "tags",
+            "risk_tier",
+            "risk_assessed_on",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["industry_section", "created_at", "updated_at"]
+        read_only_fields = [
+            "industry_section",
+            "risk_tier",
+            "risk_assessed_on",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_tags(self, obj) -> list[str]:
         return [key for key in Enterprise.TAGS if getattr(obj, f"is_{key}")]

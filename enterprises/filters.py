@@ -54,6 +54,11 @@ class EnterpriseFilter(django_filters.FilterSet):
     tag = django_filters.ChoiceFilter(
         widget=FastSelect, choices=TAG_CHOICES, method="filter_tag", label=_("Tag")
     )
+    risk_tier = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        choices=Enterprise._meta.get_field("risk_tier").choices,
+        label=_("Risk tier"),
+    )
     status = django_filters.ChoiceFilter(
         widget=FastSelect, choices=Constant(Enterprise.Status.choices), label=_("Status")
     )

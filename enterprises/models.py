@@ -154,6 +154,14 @@ class Enterprise(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     last_confirmed_on = models.DateField(_("last confirmed on"), null=True, blank=True)
+    # Set by the assessments' risk rule when an officer confirms a checklist (分级管理).
+    risk_tier = models.CharField(
+        _("risk tier"),
+        max_length=10,
+        blank=True,
+        choices=[("high", _("High risk")), ("medium", _("Medium risk")), ("low", _("Low risk"))],
+    )
+    risk_assessed_on = models.DateField(_("risk assessed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -179,6 +187,7 @@ class Enterprise(models.Model):
             models.Index(fields=["prefecture", "name"], name="enterprise_pref_name"),
             models.Index(fields=["county", "name"], name="enterprise_county_name"),
             models.Index(fields=["industry_division"], name="enterprise_industry"),
+            models.Index(fields=["prefecture", "risk_tier"], name="enterprise_pref_tier"),
         ]
         constraints = [
             models.CheckConstraint(

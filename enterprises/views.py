@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments.services import may_fill as may_fill_checklist
 from demonstrations.models import DemonstrationApplication
 from tsprotect.core import scoping
 from tsprotect.core.views import (
@@ -74,6 +75,9 @@ class EnterpriseDetailView(ScopedDetailView):
             ServiceEvent.objects.restrict(user, "view")
             .filter(enterprise=enterprise)
             .select_related("recorded_by")
+        )
+        context["may_fill_checklist"] = user.role != "enterprise" and may_fill_checklist(
+            user, enterprise
         )
         context["demonstrations"] = (
             DemonstrationApplication.objects.restrict(user, "view")

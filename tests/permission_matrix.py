@@ -226,10 +226,121 @@ def some_batch(objects):
     return {"pk": _open_batch("site").pk}
 
 
+def _survey(status="open", prefectures=("430100",)):
+    """A survey of the province with one question, addressed to ``prefectures`` (none: all)."""
+    from django.utils import timezone
+
+    from assessments.models import Survey, SurveyQuestion
+    from tsprotect.accounts.models import User
+
+    survey = Survey.objects.create(
+        title="商业秘密保护状况问卷",
+        status=status,
+        created_by=User.objects.get(username="province"),
+        opened_at=None if status == "draft" else timezone.now(),
+    )
+    survey.prefectures.set(prefectures)
+    SurveyQuestion.objects.create(
+        survey=survey, text="近三年是否遭受过商业秘密侵权？", kind="single", choices=["是", "否"]
+    )
+    return survey
+
+
+def changsha_survey(objects):
+    return {"pk": _survey().pk}
+
+
+def province_wide_survey(objects):
+    return {"pk": _survey(prefectures=()).pk}
+
+
+def yueyang_survey(objects):
+    return {"pk": _survey(prefectures=("430600",)).pk}
+
+
+def draft_survey(objects):
+    return {"pk": _survey(status="draft").pk}
+
+
+def _checklist(objects, status="draft"):
+    from django.core.files.base import ContentFile
+
+    from assessments import services as assessment_services
+    from assessments.models import ChecklistAnswer, ChecklistSubmission
+    from tsprotect.accounts.models import User
+
+    enterprise = objects["changsha_enterprise"]
+    template = assessment_services.current_template() or (
+        assessment_services.load_default_template()
+    )
+    submission = ChecklistSubmission.objects.create(
+        enterprise=enterprise,
+        prefecture_id=enterprise.prefecture_id,
+        county_id=enterprise.county_id,
+        template=template,
+        status=status,
+        started_by=User.objects.get(username="enterprise1"),
+        score=80 if status != "draft" else None,
+        risk_points=30 if status != "draft" else None,
+        tier="medium" if status != "draft" else "",
+    )
+    ChecklistAnswer.objects.create(
+        submission=submission,
+        item=template.items.first(),
+        answer="partly",
+        evidence=ContentFile(b"%PDF-1.4 test", name="rules.pdf"),
+        evidence_name="rules.pdf",
+        evidence_type="application/pdf",
+    )
+    return submission
+
+
+def draft_checklist(objects):
+    return {"pk": _checklist(objects).pk}
+
+
+def submitted_checklist(objects):
+    return {"pk": _checklist(objects, status="submitted").pk}
+
+
+def checklist_evidence(objects):
+    return {"pk": _checklist(objects, status="submitted").answers.get().pk}
+
+
+def current_checklist_version(objects):
+    from assessments import services as assessment_services
+
+    template = assessment_services.current_template() or (
+        assessment_services.load_default_template()
+    )
+    return {"pk": template.pk}
+
+
+def _tip(status):
+    from assessments.models import ComplianceTip
+    from tsprotect.accounts.models import User
+
+    return ComplianceTip.objects.create(
+        title="离职员工保密提示",
+        body="<p>离职前办理交接。</p>",
+        status=status,
+        created_by=User.objects.get(username="province"),
+    )
+
+
+def draft_tip(objects):
+    return {"pk": _tip("draft").pk}
+
+
+def published_tip(objects):
+    return {"pk": _tip("published").pk}
+
+
 OFFICERS_ONLY = {"enterprise": 403, "expert": 403}
 PROVINCE_ONLY = logged_in(403, province=200)
 # Found in the view scope of the application: the enterprise, its bureau, county and province.
 IN_SCOPE_OF_APPLICATION = {"expert": 404, "other_officer": 404}
+IN_SCOPE = IN_SCOPE_OF_APPLICATION
 
 
 MATRIX = [
@@ -380,10 +491,95 @@ MATRIX = [
     Row("demonstrations:batch_create", PROVINCE_ONLY),
     Row("demonstrations:batch_update", PROVINCE_ONLY, kwargs=some_batch),
     Row("demonstrations:expert_pool", PROVINCE_ONLY),
+    # Self-protection checklists, risk tiers, compliance tips
+    Row("assessments:list", logged_in(200, expert=403)),
+    Row(
+        "assessments:start",
+        logged_in(302, **IN_SCOPE),
+        kwargs=lambda o: {"enterprise_pk": o["changsha_enterprise"].pk},
+        method="post",
+    ),
+    Row("assessments:fill", logged_in(200, province=302, **IN_SCOPE), kwargs=draft_checklist),
+    Row("assessments:detail", logged_in(200, **IN_SCOPE), kwargs=submitted_checklist),
+    Row("assessments:detail", logged_in(302, province=200, **IN_SCOPE), kwargs=draft_checklist),
+    Row(
+        "assessments:restart",
+        logged_in(302, **IN_SCOPE),
+        kwargs=draft_checklist,
+        method="post",
+    ),
+    Row("assessments:tips_pdf", logged_in(200, **IN_SCOPE), kwargs=submitted_checklist),
+    Row(
+        "assessments:review",
+        logged_in(302, **IN_SCOPE),
+        kwargs=lambda o: {**submitted_checklist(o), "action": "confirm"},
+        method="post",
+    ),
+    Row("assessments:evidence", logged_in(200, **IN_SCOPE), kwargs=checklist_evidence),
+    Row("assessments:due_visits", logged_in(200, enterprise=403, expert=403)),
+    Row("assessments:templates", PROVINCE_ONLY),
+    Row("assessments:template_detail", PROVINCE_ONLY, kwargs=current_checklist_version),
+    Row(
+        "assessments:template_action",
+        logged_in(403, province=302),
+        kwargs=lambda o: {**current_checklist_version(o), "action": "copy"},
+        method="post",
+    ),
+    Row("assessments:tip_manage", PROVINCE_ONLY),
+    Row("assessments:tip_create", PROVINCE_ONLY),
+    Row("assessments:tip_update", PROVINCE_ONLY, kwargs=draft_tip),
+    Row(
+        "assessments:tip_status",
+        logged_in(403, province=302),
+        kwargs=lambda o: {**draft_tip(o), "status": "published"},
+        method="post",
+    ),
+    # Surveys
+    Row("assessments:survey_list", logged_in(200, expert=403)),
+    Row("assessments:survey_create", PROVINCE_ONLY),
+    Row("assessments:survey_update", PROVINCE_ONLY, kwargs=draft_survey),
+    Row(
+        "assessments:survey_open",
+        logged_in(403, province=302),
+        kwargs=draft_survey,
+        method="post",
+    ),
+    Row(
+        "assessments:survey_close",
+        logged_in(403, province=302),
+        kwargs=changsha_survey,
+        method="post",
+    ),
+    Row("assessments:survey_answer", logged_in(403, enterprise=200), kwargs=changsha_survey),
+    Row(
+        "assessments:survey_answer",
+        logged_in(403, enterprise=200),
+        kwargs=changsha_survey,
+        method="post",
+    ),
+    Row("assessments:survey_answer", logged_in(403, enterprise=404), kwargs=yueyang_survey),
+    Row(
+        "assessments:survey_results",
+        logged_in(200, enterprise=403, expert=403, other_officer=404),
+        kwargs=changsha_survey,
+    ),
+    Row(
+        "assessments:survey_results",
+        logged_in(200, enterprise=403, expert=403),
+        kwargs=province_wide_survey,
+    ),
+    Row(
+        "assessments:survey_results",
+        logged_in(404, enterprise=403, expert=403, province=200),
+        kwargs=draft_survey,
+    ),
     # Public information platform
     Row("public:designations", everyone(200)),
     Row("public:verify", everyone(200), kwargs=designated_certificate),
     Row("public:verify", everyone(404), kwargs=lambda o: {"number": "HNSM-2020-FTZ-999"}),
+    Row("public:tips", everyone(200)),
+    Row("public:tip", everyone(200), kwargs=published_tip),
+    Row("public:tip", everyone(404), kwargs=draft_tip),
     # JSON API
     Row("api:api-root", logged_in(200, anonymous=401)),
     Row("api:enterprise-list", logged_in(200, anonymous=401, expert=403)),
@@ -469,6 +665,34 @@ MATRIX = [
         "api:designation-detail",
         logged_in(200, anonymous=401),
         kwargs=designated_application,
+    ),
+    Row("api:checklist-list", logged_in(200, anonymous=401, expert=403)),
+    Row(
+        "api:checklist-detail",
+        logged_in(200, anonymous=401, **IN_SCOPE),
+        kwargs=submitted_checklist,
+    ),
+    Row(
+        "api:checklist-list",
+        logged_in(201, anonymous=401, expert=403, other_officer=400, province=400),
+        method="post",
+        json=True,
+        data=lambda o: {"enterprise": o["changsha_enterprise"].pk},
+    ),
+    Row(
+        "api:checklist-answers",
+        logged_in(200, anonymous=401, province=400, **IN_SCOPE),
+        kwargs=draft_checklist,
+        method="post",
+        json=True,
+        data={"answers": []},
+    ),
+    Row(
+        "api:checklist-submit",
+        logged_in(400, anonymous=401, **IN_SCOPE),
+        kwargs=draft_checklist,
+        method="post",
+        json=True,
     ),
     Row("api-schema", logged_in(200, anonymous=401)),
     Row("api-docs", logged_in(200, anonymous=401)),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tsprotect.accounts",
     "enterprises",
     "demonstrations",
+    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The enterprise's tier and a checklist's tier are the same choice set.
+    "ENUM_NAME_OVERRIDES": {"RiskTierEnum": "assessments.models.Tier.choices"},
 }
 
 # Celery: a real Redis broker when REDIS_URL is set, otherwise tasks run in-process.

@@ -5,8 +5,10 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import routers
 
+from assessments.api import ChecklistViewSet
+from assessments.urls import public_urlpatterns as assessment_public
 from demonstrations.api import ApplicationViewSet, DesignationViewSet
-from demonstrations.urls import public_urlpatterns
+from demonstrations.urls import public_urlpatterns as demonstration_public
 from enterprises.api import EnterpriseViewSet
 from tsprotect.core import home, views
 
@@ -15,6 +17,7 @@ api.include_format_suffixes = False
 api.register("enterprises", EnterpriseViewSet, basename="enterprise")
 api.register("applications", ApplicationViewSet, basename="application")
 api.register("designations", DesignationViewSet, basename="designation")
+api.register("checklists", ChecklistViewSet, basename="checklist")
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
@@ -24,7 +27,8 @@ urlpatterns = [
     path("accounts/", include("tsprotect.accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("demonstrations/", include("demonstrations.urls")),
-    path("public/", include(public_urlpatterns)),
+    path("assessments/", include("assessments.urls")),
+    path("public/", include((demonstration_public + assessment_public, "public"))),
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

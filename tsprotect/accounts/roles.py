@@ -48,6 +48,17 @@ ROLE_MODEL_PERMISSIONS = {
         "demonstrations.view_expertassignment",
         "demonstrations.view_fundingrecord",
         "demonstrations.view_followuprecord",
+        "assessments.view_checklisttemplate",
+        "assessments.change_checklisttemplate",
+        "assessments.view_checklistcategory",
+        "assessments.add_checklistcategory",
+        "assessments.change_checklistcategory",
+        "assessments.delete_checklistcategory",
+        "assessments.view_checklistitem",
+        "assessments.add_checklistitem",
+        "assessments.change_checklistitem",
+        "assessments.delete_checklistitem",
+        "assessments.view_checklistsubmission",
     ],
 }
 

@@ -30,6 +30,12 @@ def _demonstrations(user):
     return user.role == "expert" or scoping.can(user, DemonstrationApplication, "view")
 
 
+def _assessments(user):
+    from assessments.models import ChecklistSubmission
+
+    return scoping.can(user, ChecklistSubmission, "view")
+
+
 def _staff(user):
     return user.is_staff
 
@@ -40,6 +46,7 @@ MENU = [
     ("enterprises:submissions", _("Directory submissions"), _submissions),
     ("enterprises:mine", _("My enterprise"), _own_enterprise),
     ("demonstrations:list", _("Demonstrations"), _demonstrations),
+    ("assessments:list", _("Self-protection"), _assessments),
     ("api-docs", _("API"), lambda user: user.is_superuser or user.role in ("province",)),
     ("admin:index", _("Administration"), _staff),
 ]

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import demo as assessments_demo
+from assessments import survey_demo
 from demonstrations import demo as demonstrations_demo
 from enterprises.models import DirectorySubmission, Enterprise, ServiceEvent
 from enterprises.services import acknowledge_submission, submit_directory_changes
@@ -75,11 +77,14 @@ class Command(BaseCommand):
             )
             self.seed_submissions()
             applications = demonstrations_demo.seed()
+            checklists = assessments_demo.seed()
+            survey_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(USERS)} users (password from DEMO_PASSWORD), "
                 f"{len(enterprises)} enterprises, "
-                f"{applications or 'existing'} demonstration applications."
+                f"{applications or 'existing'} demonstration applications, "
+                f"{checklists or 'existing'} checklists."
             )
         )
 
