@@ -5,16 +5,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
-from tsprotect.core.api import ScopedViewSet
+from tsprotect.core.api import ScopedViewSet, drf_error
 
 from . import services
 from .models import ChecklistAnswer, ChecklistSubmission
-
-
-def _drf_error(error: DjangoValidationError):
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"detail": error.messages})
 
 
 class AnswerSerializer(serializers.ModelSerializer):
@@ -86,7 +80,7 @@ class ChecklistViewSet(
         try:
             submission = services.start(enterprise, request.user)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
         return Response(self.get_serializer(submission).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AnswersBody, responses=ChecklistSerializer)
@@ -102,7 +96,7 @@ class ChecklistViewSet(
         try:
             services.save_answers(submission, request.user, answers)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=None, responses=ChecklistSerializer)
@@ -112,5 +106,5 @@ class ChecklistViewSet(
         try:
             services.submit(submission, request.user)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
         return Response(self.get_serializer(self.get_object()).data)

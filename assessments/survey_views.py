@@ -12,16 +12,12 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from tsprotect.core import scoping
+from tsprotect.core.views import show_errors
 from tsprotect.regions.models import Prefecture
 
 from . import surveys
 from .models import Survey, SurveyAnswer, SurveyResponse
 from .survey_forms import AnswerForm, QuestionFormSet, SurveyForm
-
-
-def _show_errors(request, error: ValidationError):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _require_province(user):
@@ -78,7 +74,7 @@ def survey_edit(request, pk=None):
         try:
             survey = surveys.save_draft(form, formset, request.user)
         except ValidationError as error:
-            _show_errors(request, error)
+            show_errors(request, error)
         else:
             messages.success(request, _("The draft survey is saved."))
             return redirect("assessments:survey_results", pk=survey.pk)
@@ -97,7 +93,7 @@ def survey_open(request, pk):
     try:
         surveys.open_survey(survey, request.user)
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("The survey is open: the enterprises addressed can answer."))
     return redirect("assessments:survey_results", pk=pk)
@@ -111,7 +107,7 @@ def survey_close(request, pk):
     try:
         surveys.close_survey(survey, request.user)
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("The survey is closed."))
     return redirect("assessments:survey_results", pk=pk)

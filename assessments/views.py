@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from enterprises.filters import CodeChoiceFilter
+from enterprises.filters import CodeChoiceFilter, ProvincePrefectureFilterMixin
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
-from tsprotect.core.views import ScopedListView
+from tsprotect.core.views import ScopedListView, private_file, show_errors
 from tsprotect.core.widgets import FastSelect
 from tsprotect.regions.models import Prefecture
 
@@ -28,12 +28,7 @@ from .models import ChecklistAnswer, ChecklistSubmission, ChecklistTemplate, Tie
 logger = logging.getLogger(__name__)
 
 
-def _show_errors(request, error):
-    for message in error.messages:
-        messages.error(request, message)
-
-
-class SubmissionFilter(django_filters.FilterSet):
+class SubmissionFilter(ProvincePrefectureFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="enterprise__name", lookup_expr="icontains", label=gettext_lazy("Enterprise")
     )
@@ -50,12 +45,6 @@ class SubmissionFilter(django_filters.FilterSet):
     class Meta:
         model = ChecklistSubmission
         fields = []
-
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not scoping.is_province_wide(user):
-            del self.filters["prefecture"]
 
 
 class SubmissionListView(ScopedListView):
@@ -86,7 +75,7 @@ def start(request, enterprise_pk):
     try:
         submission = services.start(enterprise, request.user)
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
         return redirect("assessments:list")
     return redirect("assessments:fill", pk=submission.pk)
 
@@ -116,7 +105,7 @@ def fill(request, pk):
                 messages.success(request, _("The checklist is submitted. Here is the result."))
                 return redirect(submission)
         except ValidationError as error:
-            _show_errors(request, error)
+            show_errors(request, error)
             return redirect("assessments:fill", pk=submission.pk)
         messages.success(request, _("Your answers are saved; you can come back and go on later."))
         return redirect("assessments:fill", pk=submission.pk)
@@ -193,7 +182,7 @@ def review(request, pk, action):
         else:
             raise PermissionDenied
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
     return redirect(submission)
 
 
@@ -204,7 +193,7 @@ def restart(request, pk):
     try:
         services.restart_on_current(submission, request.user)
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("Moved to the version in use; your matching answers are kept."))
     return redirect("assessments:fill", pk=submission.pk)
@@ -216,14 +205,7 @@ def evidence(request, pk):
         ChecklistAnswer.objects.restrict(request.user).exclude(evidence=""), pk=pk
     )
     logger.info("checklist evidence %s downloaded by %s", answer.pk, request.user)
-    response = FileResponse(
-        answer.evidence.open("rb"),
-        as_attachment=True,
-        filename=answer.evidence_name,
-        content_type=answer.evidence_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file(answer.evidence, answer.evidence_name, answer.evidence_type)
 
 
 @login_required
@@ -295,5 +277,5 @@ def template_action(request, pk, action):
         else:
             raise PermissionDenied
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
     return redirect("assessments:template_detail", pk=template.pk)

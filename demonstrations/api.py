@@ -7,18 +7,12 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from tsprotect.accounts.models import User
-from tsprotect.core.api import ScopedViewSet
+from tsprotect.core.api import ScopedViewSet, drf_error
 
 from . import public, services
 from .filters import ApplicationFilter
 from .models import DemonstrationApplication, ExpertAssignment
 from .workflow import ENTERPRISE_TRACKS, TRANSITIONS_BY_ACTION, Track
-
-
-def _drf_error(error: DjangoValidationError):
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"detail": error.messages})
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -93,7 +87,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         try:
             services.check_application(candidate, user)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
         self._candidate = candidate
         return attrs
 
@@ -115,7 +109,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
                 sites=self._relations["sites"] or (),
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
 
     def update(self, instance, validated_data):
         try:
@@ -125,7 +119,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
                 **self._relation_kwargs(instance),
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -191,7 +185,7 @@ class ApplicationViewSet(
             data = body.validated_data
             services.transition(application, data["action"], request.user, data["note"])
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
         return self._respond(application)
 
     @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
@@ -203,7 +197,7 @@ class ApplicationViewSet(
         try:
             services.assign_experts(application, body.validated_data["experts"], request.user)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
         return self._respond(application)
 
     @extend_schema(request=ReviewSerializer, responses=AssignmentSerializer)
@@ -224,7 +218,7 @@ class ApplicationViewSet(
             data = body.validated_data
             services.submit_review(assignment, request.user, data["scores"], data["comment"])
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise drf_error(error) from None
         assignment.refresh_from_db()
         return Response(AssignmentSerializer(assignment).data)
 

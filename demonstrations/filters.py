@@ -4,8 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.filters import CodeChoiceFilter
-from tsprotect.core import scoping
+from enterprises.filters import CodeChoiceFilter, ProvincePrefectureFilterMixin
 from tsprotect.core.widgets import FastSelect
 from tsprotect.regions.models import Prefecture
 
@@ -13,7 +12,7 @@ from .models import DemonstrationApplication
 from .workflow import State, Track
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(ProvincePrefectureFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Name or certificate number"))
     track = django_filters.ChoiceFilter(widget=FastSelect, choices=Track.choices, label=_("Track"))
     state = django_filters.ChoiceFilter(widget=FastSelect, choices=State.choices, label=_("State"))
@@ -23,12 +22,6 @@ class ApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = DemonstrationApplication
         fields = []
-
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not scoping.is_province_wide(user):
-            del self.filters["prefecture"]
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

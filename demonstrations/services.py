@@ -244,11 +244,8 @@ def add_attachment(application, uploaded, checked, *, title, user):
         application=locked,
         title=title,
         file=uploaded,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
         uploaded_by=user,
+        **checked.stored_fields(),
     )
 
 

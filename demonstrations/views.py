@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
-from tsprotect.core.views import ScopedDetailView, ScopedListView
+from tsprotect.core.views import ScopedDetailView, ScopedListView, private_file, show_errors
 
 from . import certificates, services
 from .filters import ApplicationFilter
@@ -45,11 +45,6 @@ LIST_RELATED = ("prefecture", "batch", "enterprise", "host_organisation")
 
 def _scoped(user, action="view"):
     return DemonstrationApplication.objects.restrict(user, action)
-
-
-def _show_errors(request, error: ValidationError):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def tracks_for(user):
@@ -243,7 +238,7 @@ def upload_attachment(request, pk):
                 user=request.user,
             )
         except ValidationError as error:
-            _show_errors(request, error)
+            show_errors(request, error)
         else:
             messages.success(request, _("The attachment is added."))
     else:
@@ -257,14 +252,7 @@ def upload_attachment(request, pk):
 def download_attachment(request, pk):
     attachment = get_object_or_404(ApplicationAttachment.objects.restrict(request.user), pk=pk)
     logger.info("application attachment %s downloaded by %s", attachment.pk, request.user)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file(attachment.file, attachment.original_name, attachment.content_type)
 
 
 @login_required
@@ -280,7 +268,7 @@ def act(request, pk, action):
             application, action, request.user, form.cleaned_data.get("note", "")
         )
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(
             request,
@@ -335,7 +323,7 @@ def unassign_expert(request, pk):
     try:
         services.unassign_expert(assignment, request.user)
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("The expert is taken off the panel."))
     return redirect("demonstrations:assign_experts", pk=assignment.application_id)
@@ -397,42 +385,36 @@ def decision(request, pk):
     )
 
 
-@login_required
-@require_POST
-def add_follow_up(request, pk):
+def _record_for(request, pk, form_class, record, done):
+    """A follow-up or funding form posted from the application page, recorded by its service."""
     application = get_object_or_404(_scoped(request.user), pk=pk)
-    form = FollowUpForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.record_follow_up(application, request.user, **form.cleaned_data)
+            record(application, request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(request, error)
+            show_errors(request, error)
         else:
-            messages.success(request, _("The follow-up service is recorded."))
+            messages.success(request, done)
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
     return redirect(application)
+
+
+@login_required
+@require_POST
+def add_follow_up(request, pk):
+    done = _("The follow-up service is recorded.")
+    return _record_for(request, pk, FollowUpForm, services.record_follow_up, done)
 
 
 @login_required
 @require_POST
 def add_funding(request, pk):
-    application = get_object_or_404(_scoped(request.user), pk=pk)
-    form = FundingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_funding(application, request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _show_errors(request, error)
-        else:
-            messages.success(request, _("The special funding is recorded."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect(application)
+    done = _("The special funding is recorded.")
+    return _record_for(request, pk, FundingForm, services.record_funding, done)
 
 
 @login_required
@@ -444,7 +426,7 @@ def national_candidate(request, pk):
             application, request.user, candidate=request.POST.get("candidate") == "1"
         )
     except ValidationError as error:
-        _show_errors(request, error)
+        show_errors(request, error)
     return redirect(application)
 
 

@@ -35,6 +35,16 @@ class CodeChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class ProvincePrefectureFilterMixin:
+    """The prefecture filter is for provincial staff; an officer's rows are one prefecture's."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not scoping.is_province_wide(user):
+            del self.filters["prefecture"]
+
+
 class EnterpriseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Name or credit code"))
     prefecture = CodeChoiceFilter(queryset=Prefecture.objects.all(), label=_("Prefecture"))

@@ -25,11 +25,8 @@ def add_document(enterprise, uploaded, checked, *, title, kind, user):
         title=title,
         kind=kind,
         file=uploaded,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
         uploaded_by=user,
+        **checked.stored_fields(),
     )
 
 

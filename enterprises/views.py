@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from tsprotect.core.views import (
     ScopedListView,
     ScopedUpdateView,
     history_entries,
+    private_file,
 )
 
 from . import exporting, importing, services
@@ -181,14 +182,7 @@ def _rerender_detail(request, pk, **forms):
 def download_document(request, pk):
     document = get_object_or_404(EnterpriseDocument.objects.restrict(request.user, "view"), pk=pk)
     logger.info("dossier document %s downloaded by %s", document.pk, request.user.username)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file(document.file, document.original_name, document.content_type)
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Base classes of the JSON API: the same scoping entry point as the pages."""
 
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, serializers, viewsets
 
 from . import scoping
 
@@ -36,3 +36,10 @@ class ScopedViewSet(viewsets.GenericViewSet):
         if self.related:
             queryset = queryset.select_related(*self.related)
         return queryset
+
+
+def drf_error(error):
+    """A service's ValidationError as the API's 400: field errors by field, others as detail."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"detail": error.messages})

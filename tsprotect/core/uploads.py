@@ -34,6 +34,15 @@ class CheckedUpload:
     sha256: str
     name: str
 
+    def stored_fields(self) -> dict:
+        """The metadata columns of a stored document (dossier, application attachments)."""
+        return {
+            "original_name": self.name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
 
 def check_upload(uploaded, *, allowed=None, max_bytes=None) -> CheckedUpload:
     """Validate an uploaded file by size and by its content; raise ValidationError if refused."""

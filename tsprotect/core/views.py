@@ -1,8 +1,9 @@
 """Base views: every page that shows scoped rows is one of these, configured in a few lines."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -157,3 +158,18 @@ def _display(field, value):
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related else value
     return value
+
+
+def show_errors(request, error):
+    """A service's refusal (a ValidationError) as messages on the next page."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def private_file(file, filename, content_type):
+    """A stored file sent as a download, for a view that has already checked the scope."""
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
