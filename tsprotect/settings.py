@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "enterprises",
     "demonstrations",
     "assessments",
+    "complaints",
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,9 @@ ROLE_MODEL_PERMISSIONS = {
         "assessments.change_checklistitem",
         "assessments.delete_checklistitem",
         "assessments.view_checklistsubmission",
+        "complaints.view_statutorylimit",
+        "complaints.add_statutorylimit",
+        "complaints.change_statutorylimit",
     ],
 }
 
