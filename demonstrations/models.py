@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core import scoping
+from tsprotect.core.models import StoredDocument
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 
 from .workflow import ACTIVE_STATES, EDITABLE_STATES, FTZ_DEFAULT_QUOTA, State, Track
@@ -267,7 +268,7 @@ def _child_scope(*, enterprise_actions=("view",)):
     )
 
 
-class ApplicationAttachment(models.Model):
+class ApplicationAttachment(StoredDocument):
     """A file of the application materials, served only through a scoped view."""
 
     scope = _child_scope(enterprise_actions=("view", "add"))
@@ -278,20 +279,7 @@ class ApplicationAttachment(models.Model):
         related_name="attachments",
         verbose_name=_("application"),
     )
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="demonstrations/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -299,9 +287,6 @@ class ApplicationAttachment(models.Model):
         ordering = ["uploaded_at", "pk"]
         verbose_name = _("application attachment")
         verbose_name_plural = _("application attachments")
-
-    def __str__(self):
-        return self.title
 
 
 class ApplicationEvent(models.Model):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tsprotect.core.models import StoredDocument
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 from tsprotect.core.validators import normalise_uscc, uscc_division_code, validate_uscc
 
@@ -275,7 +276,7 @@ DOSSIER_SCOPE = Scope(
 )
 
 
-class EnterpriseDocument(models.Model):
+class EnterpriseDocument(StoredDocument):
     """A file of the enterprise's dossier (档案, §9), served only through a scoped view."""
 
     scope = DOSSIER_SCOPE
@@ -293,21 +294,8 @@ class EnterpriseDocument(models.Model):
         related_name="documents",
         verbose_name=_("enterprise"),
     )
-    title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     file = models.FileField(_("file"), upload_to="dossier/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -315,9 +303,6 @@ class EnterpriseDocument(models.Model):
         ordering = ["-uploaded_at", "-pk"]
         verbose_name = _("dossier document")
         verbose_name_plural = _("dossier documents")
-
-    def __str__(self):
-        return self.title
 
 
 class ServiceEvent(models.Model):
