@@ -13,6 +13,7 @@ One module, so the result page, the API, the PDF and the reports all explain the
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import ChecklistAnswer, Tier
@@ -36,7 +37,11 @@ class Reason:
     points: Decimal
 
     def as_json(self):
-        return {**asdict(self), "label": str(self.label), "points": str(self.points)}
+        # A factor is kept as its English message and translated when shown, so the reader's
+        # language decides; an item's text is the template's own wording.
+        with translation.override("en"):
+            label = str(self.label)
+        return {**asdict(self), "label": label, "points": str(self.points)}
 
 
 @dataclass(frozen=True)

@@ -286,3 +286,19 @@ def test_a_published_tip_is_sanitised_against_scripts(regions, province):
     client.post(reverse("assessments:tip_status", args=[tip.pk, "published"]))
     page = client_for(None).get(reverse("public:tip", args=[tip.pk])).content.decode()
     assert "交接" in page and "alert(1)" not in page
+
+
+def test_risk_factors_are_shown_in_the_readers_language(template, enterprise_user, settings):
+    enterprise = enterprise_user_enterprise(enterprise_user)
+    enterprise.holds_technical_information = True
+    enterprise.holds_business_information = False
+    enterprise.save()
+    submission = services.start(enterprise, enterprise_user)
+    answer_all(submission, enterprise_user, lambda i: "yes")
+    services.submit(submission, enterprise_user)
+    client = client_for(enterprise_user)
+    page = client.get(reverse("assessments:detail", args=[submission.pk])).content.decode()
+    assert "掌握技术信息" in page  # Chinese by default
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("assessments:detail", args=[submission.pk])).content.decode()
+    assert "Holds technical information" in page
