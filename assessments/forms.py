@@ -90,6 +90,3 @@ class ComplianceTipForm(forms.ModelForm):
         model = ComplianceTip
         fields = ["title", "summary", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 14})}
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)

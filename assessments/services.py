@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Max, Q, When
+from django.db.models import Case, F, Max, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -314,10 +314,4 @@ def due_visits(user, prefecture=None, today=None):
         enterprises.filter(due)
         .select_related("prefecture", "county")
         .order_by(urgency, F("last_visit").asc(nulls_first=True), "name")
-    )
-
-
-def tier_counts(queryset):
-    return queryset.aggregate(
-        **{tier.value: Count("pk", filter=Q(risk_tier=tier)) for tier in Tier}
     )

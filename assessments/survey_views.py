@@ -12,17 +12,12 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from tsprotect.core import scoping
-from tsprotect.core.views import show_errors
+from tsprotect.core.views import require_province, show_errors
 from tsprotect.regions.models import Prefecture
 
 from . import surveys
 from .models import Survey, SurveyAnswer, SurveyResponse
 from .survey_forms import AnswerForm, QuestionFormSet, SurveyForm
-
-
-def _require_province(user):
-    if not surveys.is_province(user):
-        raise PermissionDenied
 
 
 @login_required
@@ -62,7 +57,7 @@ def survey_list(request):
 @login_required
 def survey_edit(request, pk=None):
     """Create a draft survey, or change one while it is a draft, with its questions."""
-    _require_province(request.user)
+    require_province(request.user)
     survey = get_object_or_404(Survey, pk=pk) if pk else Survey()
     if survey.pk and survey.status != Survey.Status.DRAFT:
         messages.error(request, _("Only a draft survey can be changed."))
@@ -88,7 +83,7 @@ def survey_edit(request, pk=None):
 @login_required
 @require_POST
 def survey_open(request, pk):
-    _require_province(request.user)
+    require_province(request.user)
     survey = get_object_or_404(Survey, pk=pk)
     try:
         surveys.open_survey(survey, request.user)
@@ -102,7 +97,7 @@ def survey_open(request, pk):
 @login_required
 @require_POST
 def survey_close(request, pk):
-    _require_province(request.user)
+    require_province(request.user)
     survey = get_object_or_404(Survey, pk=pk)
     try:
         surveys.close_survey(survey, request.user)

@@ -7,12 +7,13 @@ event handlers and foreign embeds never reach a reader's browser.
 import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from tsprotect.core.views import require_province
 
 from .forms import ComplianceTipForm
 from .models import ComplianceTip
@@ -41,14 +42,9 @@ ALLOWED_FROM = {
 }
 
 
-def _require_province(user):
-    if not user.is_province:
-        raise PermissionDenied
-
-
 @login_required
 def manage_list(request):
-    _require_province(request.user)
+    require_province(request.user)
     return render(
         request, "assessments/tip_manage_list.html", {"tips": ComplianceTip.objects.all()}
     )
@@ -56,7 +52,7 @@ def manage_list(request):
 
 @login_required
 def edit(request, pk=None):
-    _require_province(request.user)
+    require_province(request.user)
     tip = get_object_or_404(ComplianceTip, pk=pk) if pk else None
     form = ComplianceTipForm(request.POST or None, instance=tip)
     if request.method == "POST" and form.is_valid():
@@ -73,7 +69,7 @@ def edit(request, pk=None):
 @login_required
 @require_POST
 def change_status(request, pk, status):
-    _require_province(request.user)
+    require_province(request.user)
     tip = get_object_or_404(ComplianceTip, pk=pk)
     allowed = {
         ComplianceTip.Status.PUBLISHED: (

@@ -17,7 +17,7 @@ from enterprises.filters import CodeChoiceFilter, ProvincePrefectureFilterMixin
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
-from tsprotect.core.views import ScopedListView, private_file, show_errors
+from tsprotect.core.views import ScopedListView, private_file, require_province, show_errors
 from tsprotect.core.widgets import FastSelect
 from tsprotect.regions.models import Prefecture
 
@@ -231,14 +231,9 @@ def due_visits(request):
 # Checklist versions: the provincial bureau ---------------------------------------------------
 
 
-def _require_province(user):
-    if not user.is_province:
-        raise PermissionDenied
-
-
 @login_required
 def template_list(request):
-    _require_province(request.user)
+    require_province(request.user)
     templates = ChecklistTemplate.objects.annotate(
         item_count=Count("items", distinct=True),
         submission_count=Count("submissions", distinct=True),
@@ -248,7 +243,7 @@ def template_list(request):
 
 @login_required
 def template_detail(request, pk):
-    _require_province(request.user)
+    require_province(request.user)
     template = get_object_or_404(ChecklistTemplate, pk=pk)
     categories = template.categories.prefetch_related("items")
     return render(
@@ -261,7 +256,7 @@ def template_detail(request, pk):
 @login_required
 @require_POST
 def template_action(request, pk, action):
-    _require_province(request.user)
+    require_province(request.user)
     template = get_object_or_404(ChecklistTemplate, pk=pk)
     try:
         if action == "copy":

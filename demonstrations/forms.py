@@ -233,9 +233,6 @@ class BatchForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-
     def clean(self):
         cleaned = super().clean()
         opens, submit, recommend = (

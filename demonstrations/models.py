@@ -10,7 +10,7 @@ from tsprotect.core import scoping
 from tsprotect.core.models import StoredDocument
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 
-from .workflow import ACTIVE_STATES, EDITABLE_STATES, FTZ_DEFAULT_QUOTA, State, Track
+from .workflow import EDITABLE_STATES, FTZ_DEFAULT_QUOTA, State, Track
 
 APPLICATION_LABEL = "demonstrations.demonstrationapplication"
 REVIEW_PERMISSION = "review_application"
@@ -228,10 +228,6 @@ class DemonstrationApplication(models.Model):
     @property
     def is_editable(self):
         return self.state in EDITABLE_STATES
-
-    @property
-    def is_active(self):
-        return self.state in ACTIVE_STATES
 
     def public_status(self, today=None):
         """valid / expired / revoked, for the public list and the certificate check."""

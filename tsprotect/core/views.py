@@ -173,3 +173,9 @@ def private_file(file, filename, content_type):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def require_province(user):
+    """Pages that only provincial staff use (checklist versions, public tips, surveys)."""
+    if not (user.is_authenticated and user.is_province):
+        raise PermissionDenied
