@@ -456,8 +456,10 @@ def batch_list(request):
     user = request.user
     if not (services.is_province(user) or scoping.can(user, DemonstrationApplication, "view")):
         raise PermissionDenied
+    # The counts, like every count, go through the scope: an officer counts its prefecture's.
+    submitted = _scoped(user).exclude(state=State.DRAFT).values("pk")
     batches = Batch.objects.annotate(
-        application_count=Count("applications", filter=~Q(applications__state=State.DRAFT))
+        application_count=Count("applications", filter=Q(applications__in=submitted))
     )
     return render(
         request,

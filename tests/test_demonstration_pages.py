@@ -205,3 +205,15 @@ def test_seed_demo_shows_every_stage_with_expert1_assigned(regions, settings):
     expert1 = User.objects.get(username="expert1")
     assert ExpertAssignment.objects.filter(expert=expert1, scored_at__isnull=True).count() == 1
     assert DemonstrationApplication.objects.restrict(expert1, "view").count() == 1
+
+
+def test_the_batch_list_counts_only_the_applications_in_scope(
+    batch, changsha_enterprise, enterprise_user, changsha_officer, yueyang_officer
+):
+    application_of(changsha_enterprise, batch, enterprise_user)
+    url = reverse("demonstrations:batches")
+    counts = {
+        officer: list(client_for(officer).get(url).context["batches"])[0].application_count
+        for officer in (changsha_officer, yueyang_officer)
+    }
+    assert counts == {changsha_officer: 1, yueyang_officer: 0}
