@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.forms import DateInput
 from tsprotect.core.uploads import check_upload
+from tsprotect.core.widgets import DateInput
 from tsprotect.regions.models import HostOrganisation
 
 from . import services

@@ -5,13 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from tsprotect.core import scoping
 from tsprotect.core.uploads import check_upload
 from tsprotect.core.validators import normalise_uscc
+from tsprotect.core.widgets import DateInput
 from tsprotect.regions.models import County, FtzArea, HostOrganisation
 
 from .models import DirectorySubmission, Enterprise, EnterpriseDocument, ServiceEvent
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class EnterpriseForm(forms.ModelForm):

@@ -3,6 +3,8 @@ from html import escape
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 
 def _text(value) -> str:
@@ -49,3 +51,21 @@ class FastSelect(forms.Select):
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value is always ISO (``2026-09-28``), whatever the
+    language, or the picker shows an initial date as empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class YesNoSelect(BooleanWidget):
+    """A yes/no filter whose empty choice reads like every other filter's (not "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "---------"), ("true", _("yes")), ("false", _("no"))]
