@@ -10,11 +10,15 @@ One module, so the result page, the API, the PDF and the reports all explain the
 - tiered management: a guidance visit every 90 / 180 / 365 days for high / medium / low.
 """
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Complaint
+from complaints.workflow import State
 
 from .models import ChecklistAnswer, Tier
 
@@ -26,6 +30,8 @@ ANSWER_VALUE = {
 HIGH_FROM, MEDIUM_FROM = Decimal(50), Decimal(25)
 VISIT_INTERVAL_DAYS = {Tier.HIGH: 90, Tier.MEDIUM: 180, Tier.LOW: 365}
 ONE_DECIMAL = Decimal("0.1")
+COMPLAINT_YEARS = 2  # how far back complaints about the enterprise's secrets count
+NOT_COUNTED = (State.NOT_ACCEPTED, State.NOT_SUBSTANTIATED)
 
 
 @dataclass(frozen=True)
@@ -116,8 +122,25 @@ def rd_intensity_factor(enterprise):
     return None
 
 
-# Other apps add theirs (the complaints involving the enterprise) by appending here.
-FACTORS = [departures_factor, secrets_factor, rd_intensity_factor]
+def complaints_factor(enterprise):
+    """Complaints the enterprise made about its secrets being infringed: a sign they are sought.
+
+    Only those it filed as rights holder count (never complaints against it, which the enterprise
+    must not learn of through its score), and not those refused or found unsubstantiated.
+    """
+    since = timezone.localdate() - dt.timedelta(days=COMPLAINT_YEARS * 365)
+    count = (
+        Complaint.objects.filter(complainant_enterprise=enterprise, received_on__gte=since)
+        .exclude(state__in=NOT_COUNTED)
+        .count()
+    )
+    if not count:
+        return None
+    points = Decimal(10) if count >= 2 else Decimal(5)
+    return points, _("Complaints about infringement of its secrets in the past two years")
+
+
+FACTORS = [departures_factor, secrets_factor, rd_intensity_factor, complaints_factor]
 
 
 def risk_factors(enterprise):

@@ -10,6 +10,8 @@ holiday ends on the next working day when the rule says so (行政处罚程序�
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from tsprotect.regions.calendar import WorkingCalendar, roll_to_workday
 
 from .models import StatutoryLimit
@@ -38,7 +40,8 @@ def due(limit: StatutoryLimit, start, *, pauses=(), extended=False):
             raise TypeError("a limit in hours counts from a moment, not a day")
         return start + dt.timedelta(hours=length)
     if isinstance(start, dt.datetime):
-        start = start.date()
+        # The day of the event where the portal is (a moment read from the database is in UTC).
+        start = timezone.localdate(start) if timezone.is_aware(start) else start.date()
     counted = [p for p in pauses if p.reason in limit.pauses]
     calendar = WorkingCalendar()
     working = limit.unit == StatutoryLimit.Unit.WORKING_DAYS

@@ -1,7 +1,35 @@
+from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from tsprotect.core import scoping
+from tsprotect.core.models import StoredDocument
+from tsprotect.core.scoping import RestrictedQuerySet, Scope
+from tsprotect.core.validators import validate_uscc
+
+from .workflow import (
+    COMPLAINANT_STATUS,
+    CRIMINAL_LOSS_THRESHOLD,
+    EVENT_LABELS,
+    OPEN_STATES,
+    Channel,
+    Conduct,
+    FeedbackMethod,
+    Kind,
+    Remedy,
+    SecretKind,
+    State,
+    StepKind,
+)
+
+
+def evidence_storage():
+    return storages["evidence"]
 
 
 class StatutoryLimit(models.Model):
@@ -25,6 +53,15 @@ class StatutoryLimit(models.Model):
         TRANSFER_APPROVED = "transfer_approved", _("Transfer approved")
         PENALTY_DECIDED = "penalty_decided", _("Administrative penalty decided")
 
+    class End(models.TextChoices):
+        ACCEPT_DECISION = "accept_decision", _("Decision to accept or not")
+        FILING_DECISION = "filing_decision", _("Decision on filing a case")
+        REPORTER_NOTIFIED = "reporter_notified", _("Reporter told of the decision")
+        CASE_CONCLUDED = "case_concluded", _("Case decided or transferred")
+        TRANSFER_APPROVED = "transfer_approved", _("Transfer approved")
+        TRANSFER_SENT = "transfer_sent", _("Transfer sent")
+        PENALTY_PUBLISHED = "penalty_published", _("Penalty published")
+
     class Unit(models.TextChoices):
         WORKING_DAYS = "working_days", _("working days")
         CALENDAR_DAYS = "calendar_days", _("calendar days")
@@ -40,6 +77,7 @@ class StatutoryLimit(models.Model):
     label = models.CharField(_("name"), max_length=100)
     applies_to = models.CharField(_("applies to"), max_length=10, choices=AppliesTo.choices)
     starts_at = models.CharField(_("counted from"), max_length=20, choices=Start.choices)
+    ends_at = models.CharField(_("met by"), max_length=20, choices=End.choices)
     length = models.PositiveSmallIntegerField(_("length"), validators=[MinValueValidator(1)])
     unit = models.CharField(_("unit"), max_length=15, choices=Unit.choices)
     roll_to_workday = models.BooleanField(
@@ -78,3 +116,563 @@ class StatutoryLimit(models.Model):
 
     def __str__(self):
         return f"{self.label}（{self.length} {self.get_unit_display()}）"
+
+
+COMPLAINT_LABEL = "complaints.complaint"
+CONSULT_PERMISSION = "consult_complaint"
+COMPLAINT_PERMISSIONS = {
+    "view": "handle_complaints",
+    "add": "handle_complaints",
+    "change": "handle_complaints",
+}
+
+
+def _consulted_ids(user):
+    return scoping.granted_ids(user, COMPLAINT_LABEL, CONSULT_PERMISSION)
+
+
+def _complaint_access(user, action):
+    """Who reaches a complaint besides its prefecture: the experts consulted on it, and — read
+    only — a prefecture that handed it on to another (its trace of the transfer)."""
+    if action != "view":
+        return None
+    parts = []
+    ids = _consulted_ids(user)
+    if ids:
+        parts.append(Q(pk__in=sorted(ids)))
+    codes = scoping.prefecture_codes(user, "handle_complaints") if user.is_authenticated else ()
+    if codes and codes is not scoping.ALL:
+        handed_on = JurisdictionTransfer.objects.filter(from_prefecture__in=sorted(codes))
+        parts.append(Q(pk__in=handed_on.values("complaint_id")))
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
+
+
+class ComplaintQuerySet(RestrictedQuerySet):
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(state__in=OPEN_STATES, next_deadline__lt=today)
+
+    def transfer_candidates(self):
+        return self.filter(estimated_loss__gte=CRIMINAL_LOSS_THRESHOLD)
+
+
+class Complaint(models.Model):
+    """A complaint by a rights holder or a report (tip-off) by anyone, from intake to closing."""
+
+    scope = Scope(
+        prefecture_field="prefecture",
+        county_field="county",
+        enterprise_field="complainant_enterprise",
+        enterprise_actions=("view", "add"),
+        permissions=COMPLAINT_PERMISSIONS,
+        extra_access=_complaint_access,
+    )
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    reference = models.CharField(_("reference number"), max_length=40, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    state = models.CharField(
+        _("status"), max_length=20, choices=State.choices, default=State.RECEIVED, db_index=True
+    )
+    prefecture = models.ForeignKey(
+        "regions.Prefecture",
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("prefecture"),
+    )
+    county = models.ForeignKey(
+        "regions.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("county"),
+    )
+    received_on = models.DateField(_("received on"))
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints_handled",
+        verbose_name=_("officer in charge"),
+    )
+
+    # The complainant: an enterprise of the directory, or a named party; a report may be anonymous.
+    complainant_enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_filed",
+        verbose_name=_("complainant (directory enterprise)"),
+    )
+    complainant_name = models.CharField(_("complainant"), max_length=200, blank=True)
+    complainant_contact = models.CharField(_("complainant's contact"), max_length=200, blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+
+    respondent_enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_against",
+        verbose_name=_("respondent (directory enterprise)"),
+    )
+    respondent_name = models.CharField(_("respondent company"), max_length=200, blank=True)
+    respondent_credit_code = models.CharField(
+        _("respondent's credit code"), max_length=18, blank=True, validators=[validate_uscc]
+    )
+    respondent_individuals = models.TextField(
+        _("individuals concerned"),
+        blank=True,
+        help_text=_("E.g. former employees: name, former position, where they went."),
+    )
+    secret_kind = models.CharField(_("secret concerned"), max_length=20, choices=SecretKind.choices)
+    conduct = models.JSONField(_("alleged conduct"), default=list, blank=True)
+    estimated_loss = models.DecimalField(
+        _("estimated loss (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    description = models.TextField(_("description"))
+
+    # Milestones: the start and end events of the statutory clocks.
+    accept_decided_at = models.DateTimeField(_("acceptance decided at"), null=True, blank=True)
+    filing_decided_at = models.DateTimeField(
+        _("decision on filing a case taken at"), null=True, blank=True
+    )
+    case_number = models.CharField(_("case number"), max_length=60, blank=True)
+    case_filed_on = models.DateField(_("case filed on"), null=True, blank=True)
+    transfer_unit = models.CharField(
+        _("receiving public security unit"), max_length=200, blank=True
+    )
+    transfer_proposed_at = models.DateTimeField(_("transfer proposed at"), null=True, blank=True)
+    transfer_approved_at = models.DateTimeField(_("transfer approved at"), null=True, blank=True)
+    transfer_approved_by = models.CharField(_("transfer approved by"), max_length=100, blank=True)
+    transfer_sent_at = models.DateTimeField(_("transfer sent at"), null=True, blank=True)
+    remedy = models.CharField(_("remedy"), max_length=30, choices=Remedy.choices, blank=True)
+    case_decided_on = models.DateField(_("case decided on"), null=True, blank=True)
+    penalty = models.BooleanField(_("administrative penalty"), default=False)
+    decision_number = models.CharField(_("penalty decision number"), max_length=60, blank=True)
+    fine = models.DecimalField(
+        _("fine (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    case_concluded_at = models.DateTimeField(_("case concluded at"), null=True, blank=True)
+    penalty_published_at = models.DateTimeField(_("penalty published at"), null=True, blank=True)
+    outcome_at = models.DateTimeField(_("outcome reached at"), null=True, blank=True)
+    reporter_notified_at = models.DateTimeField(_("reporter told at"), null=True, blank=True)
+    feedback_at = models.DateTimeField(_("feedback given at"), null=True, blank=True)
+    feedback_method = models.CharField(
+        _("feedback by"), max_length=15, choices=FeedbackMethod.choices, blank=True
+    )
+    feedback = models.TextField(_("feedback to the complainant"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    # The running clock that falls due first (kept by services.refresh_clocks).
+    next_deadline = models.DateField(_("next deadline"), null=True, blank=True)
+    next_limit = models.ForeignKey(
+        StatutoryLimit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current clock"),
+    )
+    accept_deadline = models.DateField(_("first decision due"), null=True, blank=True)
+    paused = models.BooleanField(_("clock paused"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("complaint or report")
+        verbose_name_plural = _("complaints and reports")
+        permissions = [(CONSULT_PERMISSION, _("Consult on the complaint as an expert"))]
+        indexes = [
+            models.Index(fields=["prefecture", "state", "next_deadline"]),
+            models.Index(fields=["prefecture", "received_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anonymous=False) | Q(kind="report"),
+                name="only_reports_are_anonymous",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("complaints:detail", args=[self.pk])
+
+    @property
+    def is_transfer_candidate(self) -> bool:
+        return self.estimated_loss is not None and self.estimated_loss >= CRIMINAL_LOSS_THRESHOLD
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != State.CLOSED
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.next_deadline is not None and self.next_deadline < today
+
+    @property
+    def real_name(self) -> bool:
+        """A reporter who gave their name is owed the news of the decision (art. 31)."""
+        return not self.anonymous and bool(self.complainant_name or self.complainant_enterprise_id)
+
+    @property
+    def complainant_display(self):
+        if self.anonymous:
+            return _("Anonymous")
+        if self.complainant_enterprise_id:
+            return self.complainant_enterprise.name
+        return self.complainant_name
+
+    @property
+    def respondent_display(self):
+        if self.respondent_enterprise_id:
+            return self.respondent_enterprise.name
+        return self.respondent_name or self.respondent_individuals[:60]
+
+    def get_conduct_display(self):
+        labels = dict(Conduct.choices)
+        return [labels.get(code, code) for code in self.conduct]
+
+    def get_complainant_status_display(self):
+        return COMPLAINANT_STATUS.get(self.state, self.get_state_display())
+
+
+def _child_scope(*, enterprise_actions=(), experts=False):
+    def access(user, action):
+        if not experts or action != "view":
+            return None
+        ids = _consulted_ids(user)
+        return Q(complaint__in=sorted(ids)) if ids else None
+
+    return Scope(
+        prefecture_field="complaint__prefecture",
+        county_field="complaint__county",
+        enterprise_field="complaint__complainant_enterprise" if enterprise_actions else None,
+        enterprise_actions=enterprise_actions,
+        permissions=COMPLAINT_PERMISSIONS,
+        extra_access=access,
+    )
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given per prefecture and year (locked while numbering)."""
+
+    prefecture = models.ForeignKey("regions.Prefecture", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "year"], name="one_counter_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.prefecture_id} {self.year}: {self.last}"
+
+
+class ComplaintEvent(models.Model):
+    """Who did what to a complaint, when and why: every step leaves one."""
+
+    scope = _child_scope()
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint")
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    # Shown to the complainant (the note only when ``public_note``): never an internal step.
+    public = models.BooleanField(default=False)
+    public_note = models.BooleanField(default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def get_action_display(self):
+        return EVENT_LABELS.get(self.action, self.action)
+
+
+class JurisdictionTransfer(models.Model):
+    """A complaint handed to another prefecture: the sender keeps a read-only trace of it."""
+
+    scope = _child_scope()
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="jurisdiction_transfers",
+        verbose_name=_("complaint"),
+    )
+    from_prefecture = models.ForeignKey(
+        "regions.Prefecture", on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_prefecture = models.ForeignKey(
+        "regions.Prefecture", on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["from_prefecture", "complaint"])]
+        verbose_name = _("jurisdiction transfer")
+        verbose_name_plural = _("jurisdiction transfers")
+
+    def __str__(self):
+        return f"{self.complaint_id}: {self.from_prefecture_id} → {self.to_prefecture_id}"
+
+
+class InvestigationStep(models.Model):
+    """One entry of the investigation log: internal, never shown to the complainant."""
+
+    scope = _child_scope(experts=True)
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="investigation_steps",
+        verbose_name=_("complaint"),
+    )
+    kind = models.CharField(_("kind of step"), max_length=15, choices=StepKind.choices)
+    happened_on = models.DateField(_("date"))
+    actions = models.TextField(_("actions taken"))
+    findings = models.TextField(_("findings"), blank=True)
+    experts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("experts consulted"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["happened_on", "pk"]
+        verbose_name = _("investigation step")
+        verbose_name_plural = _("investigation steps")
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.get_kind_display()} {self.happened_on}"
+
+
+class ClockPause(models.Model):
+    """A period the statutory clocks listing its reason do not count (appraisal, hearing …)."""
+
+    scope = _child_scope()
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("complaint")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=StatutoryLimit.Pause.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="pause_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.started_on}–{self.ended_on or ''}"
+
+
+class ComplaintClock(models.Model):
+    """One statutory limit running (or met) on one complaint: when it started, when it falls due,
+    when it was met, and its extension with the approval recorded."""
+
+    scope = _child_scope()
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("complaint")
+    )
+    limit = models.ForeignKey(
+        StatutoryLimit, on_delete=models.PROTECT, related_name="+", verbose_name=_("time limit")
+    )
+    started_at = models.DateTimeField(_("started"))
+    due_on = models.DateField(_("due"), null=True, blank=True)  # None while paused
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)  # limits in hours
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    extended = models.BooleanField(_("extended"), default=False)
+    extension_approved_by = models.CharField(_("extension approved by"), max_length=100, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        verbose_name = _("statutory clock")
+        verbose_name_plural = _("statutory clocks")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "limit"], name="one_clock_per_limit")
+        ]
+        indexes = [models.Index(fields=["met_at", "due_on"])]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.limit_id} {self.due_on}"
+
+    @property
+    def running(self) -> bool:
+        return self.met_at is None
+
+    @property
+    def met_late(self) -> bool:
+        if self.met_at is None or self.due_on is None:
+            return False
+        if self.due_at is not None:
+            return self.met_at > self.due_at
+        return timezone.localdate(self.met_at) > self.due_on
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.met_at is not None or self.due_on is None:
+            return False
+        if self.due_at is not None:
+            return now > self.due_at
+        return timezone.localdate(now) > self.due_on
+
+
+class EvidenceFile(StoredDocument):
+    """Evidence is itself a trade secret: kept in its own storage, opened only through the
+    permission-checked view, every opening logged."""
+
+    scope = _child_scope(enterprise_actions=("add",), experts=True)
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("complaint")
+    )
+    file = models.FileField(
+        _("file"), upload_to="complaints/%Y/%m/", storage=evidence_storage, max_length=200
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+
+class EvidenceAccess(models.Model):
+    """Who opened which evidence file, and when."""
+
+    scope = Scope(
+        prefecture_field="evidence__complaint__prefecture",
+        county_field="evidence__complaint__county",
+        permissions=COMPLAINT_PERMISSIONS,
+    )
+
+    evidence = models.ForeignKey(
+        EvidenceFile, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("file")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("evidence access")
+        verbose_name_plural = _("evidence accesses")
+
+    def __str__(self):
+        return f"{self.evidence_id} {self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CreditPush(models.Model):
+    """The administrative penalty record sent to the social credit platform (信用信息公示)."""
+
+    scope = _child_scope()
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.PROTECT, related_name="credit_push", verbose_name=_("case")
+    )
+    respondent_name = models.CharField(_("party penalised"), max_length=200)
+    respondent_credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    decision_number = models.CharField(_("penalty decision number"), max_length=60)
+    decided_on = models.DateField(_("decided on"))
+    fine = models.DecimalField(
+        _("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    content = models.TextField(_("penalty"))
+    authority = models.CharField(_("penalising authority"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = _("credit platform push")
+        verbose_name_plural = _("credit platform pushes")
+
+    def __str__(self):
+        return self.decision_number

@@ -17,6 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role, User
 from tsprotect.core import scoping
+from tsprotect.notifications.services import enterprise_users, notify
 
 from .models import (
     LIVE_APPLICATION_MESSAGE,
@@ -538,12 +539,25 @@ def _on_renew(application, user):
     application.valid_until = _add_years(start, DESIGNATION_YEARS)
 
 
+def _on_return(application, user):
+    # No key: the workflow itself refuses a second return of the same submission.
+    if application.enterprise_id:
+        notify(
+            enterprise_users(application.enterprise_id),
+            kind="application_returned",
+            title=_("Application returned for correction: %(name)s") % {"name": application.name},
+            body=_("Open the application to read the reason, correct it and submit it again."),
+            url=application.get_absolute_url(),
+        )
+
+
 EFFECTS = {
     "submit": _on_submit,
     "approve": _on_decision,
     "reject": _on_decision,
     "designate": _on_designate,
     "renew": _on_renew,
+    "return": _on_return,
 }
 
 
@@ -669,9 +683,18 @@ def assign_experts(application, experts, user):
         raise ValidationError({"experts": problems})
     from_state = locked.state
     for expert in new:
-        ExpertAssignment.objects.create(application=locked, expert=expert, assigned_by=user)
+        assignment = ExpertAssignment.objects.create(
+            application=locked, expert=expert, assigned_by=user
+        )
         assign_perm(f"demonstrations.{REVIEW_PERMISSION}", expert, locked)
         scoping.forget(expert)
+        notify(
+            [expert],
+            kind="expert_assigned",
+            title=_("Application to review: %(name)s") % {"name": locked.name},
+            url=locked.get_absolute_url(),
+            key=f"expert_assigned:{assignment.pk}",
+        )
     locked.state = State.UNDER_REVIEW
     locked.save(update_fields=["state", "updated_at"])
     # The history is shown to the applicant: it records the step, never who reviews.

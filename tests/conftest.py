@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 
+from complaints.models import StatutoryLimit
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role, User
 from tsprotect.accounts.roles import sync_groups
@@ -31,15 +32,37 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(settings, tmp_path):
+    """Uploaded files and complaint evidence go to the test's own folders."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+
+
 @pytest.fixture
 def regions(db):
-    """Hunan's divisions and the bureau groups, reloaded if a transactional test flushed them."""
+    """Hunan's divisions, the bureau groups and the statutory time limits (what migrations
+    load), loaded again if a transactional test flushed them."""
     if not Prefecture.objects.exists():
         import importlib
 
         loader = importlib.import_module("tsprotect.regions.migrations.0002_load_divisions")
         loader.load(django_apps, None)
         sync_groups()
+    if not StatutoryLimit.objects.exists():
+        _run_data_migrations("complaints")
+
+
+def _run_data_migrations(app_label):
+    from django.db import migrations
+    from django.db.migrations.loader import MigrationLoader
+
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    for key in graph.forwards_plan(graph.leaf_nodes(app_label)[0]):
+        if key[0] == app_label:
+            for operation in graph.nodes[key].operations:
+                if isinstance(operation, migrations.RunPython):
+                    operation.code(django_apps, None)
 
 
 def make_user(username, role, prefecture=None, county=None, **extra):

@@ -336,6 +336,20 @@ def published_tip(objects):
     return {"pk": _tip("published").pk}
 
 
+def officer_notification(objects):
+    """A notification of the 长沙 officer (``same_officer``), pointing at the applications."""
+    from tsprotect.accounts.models import User
+    from tsprotect.notifications.models import Notification
+
+    notification = Notification.objects.create(
+        recipient=User.objects.get(username="officer_430100"),
+        kind="test",
+        title="新的示范申请",
+        url="/demonstrations/",
+    )
+    return {"pk": notification.pk}
+
+
 OFFICERS_ONLY = {"enterprise": 403, "expert": 403}
 PROVINCE_ONLY = logged_in(403, province=200)
 # Found in the view scope of the application: the enterprise, its bureau, county and province.
@@ -697,4 +711,20 @@ MATRIX = [
     Row("api-schema", logged_in(200, anonymous=401)),
     Row("api-docs", logged_in(200, anonymous=401)),
     Row("favicon", everyone(302)),
+    # Notifications
+    Row("notifications:list", logged_in(200)),
+    Row(
+        "notifications:open",
+        logged_in(404, same_officer=302),
+        kwargs=officer_notification,
+    ),
+    Row("notifications:read_all", logged_in(302), method="post"),
+    Row("notifications:read_all", logged_in(405)),
 ]
+
+# The complaint rows live in their own modules, next to the pages they cover.
+from .matrix_complaint_api import ROWS as COMPLAINT_API_ROWS  # noqa: E402
+from .matrix_complaint_lists import ROWS as COMPLAINT_LIST_ROWS  # noqa: E402
+from .matrix_complaint_pages import ROWS as COMPLAINT_PAGE_ROWS  # noqa: E402
+
+MATRIX += COMPLAINT_LIST_ROWS + COMPLAINT_PAGE_ROWS + COMPLAINT_API_ROWS

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "tsprotect.core",
     "tsprotect.regions",
     "tsprotect.accounts",
+    "tsprotect.notifications",
     "enterprises",
     "demonstrations",
     "assessments",
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tsprotect.core.context_processors.navigation",
+                "tsprotect.notifications.context_processors.notifications",
             ],
         },
     },
@@ -170,6 +173,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Complaint evidence is itself a trade secret: kept apart from every other upload, under
+    # EVIDENCE_ROOT, with no URL (served only by the permission-checked, logged view).
+    "evidence": {
+        "BACKEND": "complaints.storage.EvidenceStorage",
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -180,6 +189,7 @@ STORAGES = {
 # scope and stream them.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=VAR_DIR / "evidence")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
 # A 100,000-row directory workbook with every column filled is about 14 MB.
@@ -225,9 +235,29 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Longer than the longest job, so a slow report build is not delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "complaint-clocks": {
+        "task": "complaints.tasks.refresh_open_clocks",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "complaint-reminders": {
+        "task": "complaints.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2026")
+
+# Notifications are also e-mailed when a mail server is set (tsprotect/notifications/services.py).
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+# Mail is sent after the commit, within the request: a mail server that does not answer must not
+# hold the page for long.
+EMAIL_TIMEOUT = 10
 
 # Behind the bureau's TLS-terminating proxy; HTTPS=false only for tests on plain loopback HTTP.
 HTTPS = env.bool("HTTPS", default=not DEBUG)

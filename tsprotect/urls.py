@@ -7,6 +7,7 @@ from rest_framework import routers
 
 from assessments.api import ChecklistViewSet
 from assessments.urls import public_urlpatterns as assessment_public
+from complaints.api import ComplaintViewSet
 from demonstrations.api import ApplicationViewSet, DesignationViewSet
 from demonstrations.urls import public_urlpatterns as demonstration_public
 from enterprises.api import EnterpriseViewSet
@@ -18,6 +19,7 @@ api.register("enterprises", EnterpriseViewSet, basename="enterprise")
 api.register("applications", ApplicationViewSet, basename="application")
 api.register("designations", DesignationViewSet, basename="designation")
 api.register("checklists", ChecklistViewSet, basename="checklist")
+api.register("complaints", ComplaintViewSet, basename="complaint")
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
@@ -28,6 +30,8 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("demonstrations/", include("demonstrations.urls")),
     path("assessments/", include("assessments.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("notifications/", include("tsprotect.notifications.urls")),
     path("public/", include((demonstration_public + assessment_public, "public"))),
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -33,7 +33,10 @@ def home(request):
         context["own_enterprises"] = Enterprise.objects.restrict(user, "view").filter(pk__in=own)
     if user.role == "expert":
         context["expert_profile"] = getattr(user, "expert_profile", None)
+    from complaints.lists import follows_as_complainant, workbench
     from demonstrations.services import work_queue
 
     context["demonstration_queue"] = work_queue(user)
+    context["complaint_queue"] = workbench(user)
+    context["may_file_complaint"] = follows_as_complainant(user)
     return render(request, "home.html", context)

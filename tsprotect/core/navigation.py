@@ -36,6 +36,12 @@ def _assessments(user):
     return scoping.can(user, ChecklistSubmission, "view")
 
 
+def _complaints(user):
+    from complaints.models import Complaint
+
+    return scoping.can(user, Complaint, "view")
+
+
 def _staff(user):
     return user.is_staff
 
@@ -47,6 +53,7 @@ MENU = [
     ("enterprises:mine", _("My enterprise"), _own_enterprise),
     ("demonstrations:list", _("Demonstrations"), _demonstrations),
     ("assessments:list", _("Self-protection"), _assessments),
+    ("complaints:list", _("Complaints"), _complaints),
     ("api-docs", _("API"), lambda user: user.is_superuser or user.role in ("province",)),
     ("admin:index", _("Administration"), _staff),
 ]

@@ -19,11 +19,13 @@ from django.db.models import Q
 ALL = object()  # the user may act on every prefecture
 
 # The models on which object permissions are granted: a bureau's Prefecture row, the Enterprise an
-# enterprise user acts for, the demonstration application an expert is assigned to review.
+# enterprise user acts for, the demonstration application an expert is assigned to review, the
+# complaint an expert is consulted on.
 GRANT_MODELS = (
     "regions.Prefecture",
     "enterprises.Enterprise",
     "demonstrations.DemonstrationApplication",
+    "complaints.Complaint",
 )
 
 

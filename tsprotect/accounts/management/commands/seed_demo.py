@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments import demo as assessments_demo
 from assessments import survey_demo
+from complaints import demo as complaints_demo
 from demonstrations import demo as demonstrations_demo
 from enterprises.models import DirectorySubmission, Enterprise, ServiceEvent
 from enterprises.services import acknowledge_submission, submit_directory_changes
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             )
             self.seed_submissions()
             applications = demonstrations_demo.seed()
+            complaints = complaints_demo.seed()
             checklists = assessments_demo.seed()
             survey_demo.seed()
         self.stdout.write(
@@ -84,6 +86,7 @@ class Command(BaseCommand):
                 f"Demo data ready: {len(USERS)} users (password from DEMO_PASSWORD), "
                 f"{len(enterprises)} enterprises, "
                 f"{applications or 'existing'} demonstration applications, "
+                f"{complaints or 'existing'} complaints, "
                 f"{checklists or 'existing'} checklists."
             )
         )

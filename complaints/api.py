@@ -1,0 +1,646 @@
+"""Complaints and reports through the JSON API: the queue, intake from other systems (the 12315
+platform …) and every step of ``workflow.TRANSITIONS`` as its own action, with the scoping and
+the rules of the pages (``services.py``)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.fields import SkipField
+from rest_framework.response import Response
+
+from enterprises.models import Enterprise
+from tsprotect.core import scoping
+from tsprotect.core.api import ScopedViewSet, drf_error
+from tsprotect.core.validators import normalise_uscc
+from tsprotect.regions.models import County, Prefecture
+
+from . import services
+from .filters import ComplaintFilter
+from .models import COMPLAINT_PERMISSIONS, Complaint, ComplaintEvent
+from .workflow import (
+    COMPLAINANT_STATUS,
+    TRANSITIONS,
+    TRANSITIONS_BY_ACTION,
+    Channel,
+    Conduct,
+    FeedbackMethod,
+    Kind,
+    Remedy,
+    SecretKind,
+    State,
+)
+
+
+def _complainant_states():
+    """What the complainant is told of each state, as a code: the first state sharing its label
+    in ``COMPLAINANT_STATUS``, so that the internal steps (case filed, transfer proposed …) read
+    as ``accepted``. Labels are compared by their msgid, whatever the language."""
+    with translation.override(None):
+        labels = {state: str(COMPLAINANT_STATUS[state]) for state in State}
+    return {state: next(s for s in State if labels[s] == labels[state]) for state in State}
+
+
+COMPLAINANT_STATE = _complainant_states()
+COMPLAINANT_STATES = sorted(set(COMPLAINANT_STATE.values()), key=list(State).index)
+
+
+def audience_field(*values):
+    """The view of the complaint a representation gives (the schema's discriminator)."""
+
+    @extend_schema_field({"type": "string", "enum": list(values)})
+    class AudienceField(serializers.ReadOnlyField):
+        pass
+
+    return AudienceField()
+
+
+class HandlerOnlyField(serializers.Field):
+    """The complainant's identity: present only for those handling the complaint
+    (``services.audience`` is ``handler``), left out of every other view — hence optional in
+    the schema."""
+
+    def __init__(self, value, **kwargs):
+        self.value_of = value
+        super().__init__(required=False, **kwargs)
+
+    def get_attribute(self, instance):
+        if getattr(instance, "audience", None) != "handler":
+            raise SkipField
+        return self.value_of(instance)
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class HandlerOnlyText(HandlerOnlyField):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class HandlerOnlyFlag(HandlerOnlyField):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Representations: one per audience of ``services.audience``
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    """A complaint as the bureau handling it and provincial staff (``handler``), a consulted
+    expert (``expert``) or a prefecture that handed it on (``trace``) see it: the facts, the
+    deadlines and the outcome; who complained only for the ``handler``."""
+
+    audience = audience_field("handler", "expert", "trace")
+    status = serializers.ChoiceField(source="state", choices=State.choices, read_only=True)
+    status_display = serializers.CharField(source="get_state_display", read_only=True)
+    next_limit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    transfer_candidate = serializers.BooleanField(source="is_transfer_candidate", read_only=True)
+    prefecture = serializers.CharField(source="prefecture_id", read_only=True)
+    county = serializers.CharField(source="county_id", read_only=True, allow_null=True)
+    respondent_name = serializers.SerializerMethodField()
+    conduct = serializers.ListField(
+        child=serializers.ChoiceField(choices=Conduct.choices), read_only=True
+    )
+    complainant_name = HandlerOnlyText(
+        lambda c: (
+            c.complainant_enterprise.name if c.complainant_enterprise_id else c.complainant_name
+        )
+    )
+    complainant_contact = HandlerOnlyText(lambda c: c.complainant_contact)
+    complainant_credit_code = HandlerOnlyText(
+        lambda c: c.complainant_enterprise.uscc if c.complainant_enterprise_id else ""
+    )
+    anonymous = HandlerOnlyFlag(lambda c: c.anonymous)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "audience",
+            "reference",
+            "kind",
+            "channel",
+            "status",
+            "status_display",
+            "received_on",
+            "accept_deadline",
+            "next_deadline",
+            "next_limit",
+            "overdue",
+            "paused",
+            "transfer_candidate",
+            "prefecture",
+            "county",
+            "complainant_name",
+            "complainant_contact",
+            "complainant_credit_code",
+            "anonymous",
+            "respondent_name",
+            "respondent_credit_code",
+            "respondent_individuals",
+            "secret_kind",
+            "conduct",
+            "estimated_loss",
+            "description",
+            "case_number",
+            "case_filed_on",
+            "transfer_unit",
+            "remedy",
+            "case_decided_on",
+            "penalty",
+            "decision_number",
+            "fine",
+            "feedback",
+            "feedback_at",
+            "closed_at",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        annotated = getattr(obj, "overdue", None)
+        return bool(annotated) if annotated is not None else obj.is_overdue()
+
+    def get_respondent_name(self, obj) -> str:
+        if obj.respondent_enterprise_id:
+            return obj.respondent_enterprise.name
+        return obj.respondent_name
+
+    def get_available_actions(self, obj) -> list[str]:
+        """The steps the caller may take now (only those handling the complaint take any)."""
+        if obj.audience != "handler":
+            return []
+        return [t.action for t in TRANSITIONS if obj.state in t.sources]
+
+
+class ComplainantComplaintSerializer(serializers.ModelSerializer):
+    """A complaint as its complainant follows it: where it stands and the feedback, nothing
+    internal."""
+
+    audience = audience_field("complainant")
+    status = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_complainant_status_display", read_only=True)
+    feedback = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "audience",
+            "reference",
+            "kind",
+            "received_on",
+            "status",
+            "status_display",
+            "feedback",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "enum": [str(s) for s in COMPLAINANT_STATES]})
+    def get_status(self, obj):
+        return str(COMPLAINANT_STATE[obj.state])
+
+    def get_feedback(self, obj) -> str:
+        return obj.feedback if obj.feedback_at else ""
+
+
+SERIALIZERS = {
+    "handler": ComplaintSerializer,
+    "expert": ComplaintSerializer,
+    "trace": ComplaintSerializer,
+    "complainant": ComplainantComplaintSerializer,
+}
+
+
+def complaint_views(many=False):
+    return PolymorphicProxySerializer(
+        component_name="ComplaintView",
+        serializers=SERIALIZERS,
+        resource_type_field_name="audience",
+        many=many,
+    )
+
+
+class EventSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="get_action_display", read_only=True)
+    actor = serializers.CharField(source="actor.username", read_only=True)
+    # Plain codes of ``status`` (blank before intake).
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["id", "action", "label", "from_state", "to_state", "actor", "at", "note"]
+        read_only_fields = fields
+
+
+class PublicEventSerializer(serializers.ModelSerializer):
+    """A step of the complainant's timeline: the note only where the table makes it public."""
+
+    label = serializers.CharField(source="get_action_display", read_only=True)
+    status_display = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["action", "label", "status_display", "at", "note"]
+        read_only_fields = fields
+
+    def get_status_display(self, obj) -> str:
+        return str(COMPLAINANT_STATUS.get(obj.to_state, ""))
+
+    def get_note(self, obj) -> str:
+        return obj.note if obj.public_note else ""
+
+
+class ClockSerializer(serializers.Serializer):
+    limit = serializers.CharField(source="limit.code")
+    label = serializers.CharField(source="limit.label")
+    started_at = serializers.DateTimeField()
+    due_on = serializers.DateField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    met_at = serializers.DateTimeField(allow_null=True)
+    extended = serializers.BooleanField()
+    overdue = serializers.SerializerMethodField()
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+
+
+def _verbose(name):
+    return Complaint._meta.get_field(name).verbose_name
+
+
+class IntakeSerializer(serializers.Serializer):
+    """A complaint sent by another system or typed in by an officer; ``services.create_complaint``
+    applies the rules of intake (channel, date, complainant, respondent, placement)."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_on = serializers.DateField()
+    description = serializers.CharField()
+    complainant_credit_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("The complainant's credit code, if it is in your directory."),
+    )
+    complainant_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    complainant_contact = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    anonymous = serializers.BooleanField(required=False, default=False)
+    respondent_credit_code = serializers.CharField(required=False, allow_blank=True)
+    respondent_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    respondent_individuals = serializers.CharField(required=False, allow_blank=True)
+    secret_kind = serializers.ChoiceField(choices=SecretKind.choices)
+    conduct = serializers.ListField(
+        child=serializers.ChoiceField(choices=Conduct.choices), required=False, default=list
+    )
+    estimated_loss = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    prefecture = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Prefecture.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Division code; may be left out by an officer of one prefecture."),
+    )
+    county = serializers.SlugRelatedField(
+        slug_field="code", queryset=County.objects.all(), required=False, allow_null=True
+    )
+
+    def validate_complainant_credit_code(self, value):
+        return normalise_uscc(value)
+
+    def validate_respondent_credit_code(self, value):
+        return normalise_uscc(value)
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        directory = Enterprise.objects.restrict(user, "view")
+        errors = {}
+        complainant = None
+        if attrs.get("complainant_credit_code"):
+            complainant = directory.filter(uscc=attrs["complainant_credit_code"]).first()
+            if complainant is None:
+                errors["complainant_credit_code"] = _(
+                    "No enterprise with this credit code in your directory."
+                )
+        prefecture = attrs.get("prefecture")
+        if prefecture is None:
+            bureaus = list(scoping.prefectures_for(user, Complaint, "add")[:2])
+            if len(bureaus) == 1:
+                prefecture = bureaus[0]
+            else:
+                errors["prefecture"] = _("Please give the prefecture's division code.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        county = attrs.get("county")
+        if county is None and scoping.county_limit(user):
+            county = County.objects.get(pk=scoping.county_limit(user))
+        respondent_code = attrs.get("respondent_credit_code", "")
+        # A respondent found in the directory shows the complaint on its record.
+        respondent = directory.filter(uscc=respondent_code).first() if respondent_code else None
+        attrs["complaint"] = Complaint(
+            kind=attrs["kind"],
+            channel=attrs["channel"],
+            received_on=attrs["received_on"],
+            description=attrs["description"].strip(),
+            prefecture=prefecture,
+            county=county,
+            complainant_enterprise=complainant,
+            complainant_name=attrs.get("complainant_name", "").strip(),
+            complainant_contact=attrs.get("complainant_contact", "").strip(),
+            anonymous=attrs["anonymous"],
+            respondent_enterprise=respondent,
+            respondent_name=attrs.get("respondent_name", "").strip(),
+            respondent_credit_code=respondent_code,
+            respondent_individuals=attrs.get("respondent_individuals", "").strip(),
+            secret_kind=attrs["secret_kind"],
+            conduct=list(dict.fromkeys(attrs["conduct"])),
+            estimated_loss=attrs.get("estimated_loss"),
+        )
+        return attrs
+
+
+# ---------------------------------------------------------------------------------------------
+# Transitions: one body per action of the table, with the data that action takes
+
+DATA_FIELDS = {
+    "case_number": lambda required: serializers.CharField(
+        required=required, allow_blank=True, max_length=60, help_text=_verbose("case_number")
+    ),
+    "on": lambda required: serializers.DateField(
+        required=required, help_text=gettext_lazy("Date of the case filing or decision.")
+    ),
+    "receiving_unit": lambda required: serializers.CharField(
+        required=required, allow_blank=True, max_length=200, help_text=_verbose("transfer_unit")
+    ),
+    "approved_by": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=100,
+        help_text=_verbose("transfer_approved_by"),
+    ),
+    "remedy": lambda required: serializers.ChoiceField(
+        choices=Remedy.choices, required=required, help_text=_verbose("remedy")
+    ),
+    "penalty": lambda required: serializers.BooleanField(
+        required=False, default=False, help_text=_verbose("penalty")
+    ),
+    "decision_number": lambda required: serializers.CharField(
+        required=required, allow_blank=True, max_length=60, help_text=_verbose("decision_number")
+    ),
+    "fine": lambda required: serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=required,
+        allow_null=True,
+        help_text=_verbose("fine"),
+    ),
+    "method": lambda required: serializers.ChoiceField(
+        choices=FeedbackMethod.choices, required=required, help_text=_verbose("feedback_method")
+    ),
+}
+
+
+def _body_serializer(rule):
+    note = (
+        serializers.CharField(allow_blank=True)
+        if rule.needs_note
+        else serializers.CharField(required=False, allow_blank=True, default="")
+    )
+    fields = {"note": note}
+    fields.update({name: DATA_FIELDS[name](True) for name in rule.requires})
+    fields.update({name: DATA_FIELDS[name](False) for name in rule.optional})
+    name = "".join(part.title() for part in rule.action.split("_")) + "Body"
+    return type(name, (serializers.Serializer,), fields)
+
+
+BODIES = {rule.action: _body_serializer(rule) for rule in TRANSITIONS}
+
+ERRORS = {
+    400: OpenApiResponse(description="Refused: the messages by field, or under `detail`."),
+    403: OpenApiResponse(
+        description="In your view but not yours to handle (the complainant, a consulted "
+        "expert, a prefecture that handed it on)."
+    ),
+    404: OpenApiResponse(description="No such complaint in your scope."),
+}
+
+
+def _transition_action(rule):
+    def handler(self, request, pk=None):
+        return self.take(request, rule.action)
+
+    handler.__name__ = handler.__qualname__ = rule.action
+    documented = extend_schema(
+        summary=rule.label,
+        description=(
+            f"Allowed from: {', '.join(rule.sources)}. "
+            + (f"Leads to: {rule.target}." if rule.target else "The status stays.")
+        ),
+        request=BODIES[rule.action],
+        responses={200: ComplaintSerializer, **ERRORS},
+    )
+    return documented(action(detail=True, methods=["post"])(handler))
+
+
+# ---------------------------------------------------------------------------------------------
+# The viewset
+
+
+class ComplaintApiFilter(ComplaintFilter):
+    """The queue's filters, with the API's names: ``status`` for the state, ``search``."""
+
+    state = None
+    q = None
+    status = filters.ChoiceFilter(field_name="state", choices=State.choices)
+    search = filters.CharFilter(
+        method="filter_search", label=gettext_lazy("Reference, case number, party or description")
+    )
+
+
+# Found in the view scope; whether the caller may act is then the services' answer.
+VIEW_ACTIONS = ("events", "clocks", *TRANSITIONS_BY_ACTION)
+
+
+class ComplaintViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """Complaints and reports under the same scoping as the pages.
+
+    Each complaint comes in the view of its caller (``audience``): ``handler`` (the bureau
+    handling it and provincial staff: everything, the complainant included), ``expert`` /
+    ``trace`` (a consulted expert, a prefecture that handed it on: the facts, not who
+    complained) or ``complainant`` (its status and the feedback only). Every step of the
+    lifecycle is a ``POST`` to ``/{id}/{action}/``.
+    """
+
+    queryset = Complaint.objects.all()
+    related = (
+        "prefecture",
+        "county",
+        "next_limit",
+        "complainant_enterprise",
+        "respondent_enterprise",
+    )
+    filterset_class = ComplaintApiFilter
+    ordering_fields = ["received_on", "next_deadline", "reference", "updated_at"]
+    ordering = ["-received_on", "-pk"]
+
+    def get_serializer_class(self):
+        return IntakeSerializer if self.action == "create" else ComplaintSerializer
+
+    def get_queryset(self):
+        if self.action in VIEW_ACTIONS:
+            queryset = Complaint.objects.restrict(self.request.user, "view")
+            queryset = queryset.select_related(*self.related)
+        else:
+            queryset = super().get_queryset()
+        return services.with_overdue_flag(queryset)
+
+    def _audiences(self, complaints):
+        """``services.audience`` for a page of complaints, the "may handle" part in one query."""
+        user = self.request.user
+        ids = [c.pk for c in complaints]
+        handled = set(
+            Complaint.objects.restrict(user, "change")
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        audiences = {}
+        for complaint in complaints:
+            if complaint.pk in handled:
+                audiences[complaint.pk] = "handler"
+            elif services.is_consulted_expert(user, complaint):
+                audiences[complaint.pk] = "expert"
+            elif services.is_complainant(user, complaint):
+                audiences[complaint.pk] = "complainant"
+            else:
+                audiences[complaint.pk] = "trace"
+        return audiences
+
+    def represent(self, complaint, audience):
+        complaint.audience = audience
+        serializer = SERIALIZERS[audience](complaint, context=self.get_serializer_context())
+        return serializer.data
+
+    @extend_schema(responses=complaint_views(many=True))
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        complaints = list(page if page is not None else queryset)
+        audiences = self._audiences(complaints)
+        data = [self.represent(c, audiences[c.pk]) for c in complaints]
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(responses={200: complaint_views(), 404: ERRORS[404]})
+    def retrieve(self, request, *args, **kwargs):
+        complaint = self.get_object()
+        return Response(self.represent(complaint, services.audience(request.user, complaint)))
+
+    @extend_schema(
+        request=IntakeSerializer,
+        responses={
+            201: ComplaintSerializer,
+            400: ERRORS[400],
+            403: OpenApiResponse(
+                description="Only officers register complaints here; an enterprise files its "
+                "own through the portal's complaint form."
+            ),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        if not scoping.prefecture_codes(request.user, COMPLAINT_PERMISSIONS["add"]):
+            raise PermissionDenied(
+                _("An enterprise files its complaints through the complaint form of the portal.")
+            )
+        serializer = IntakeSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        try:
+            complaint = services.create_complaint(
+                serializer.validated_data["complaint"], request.user
+            )
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        complaint = self.get_queryset().get(pk=complaint.pk)
+        data = self.represent(complaint, services.audience(request.user, complaint))
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def take(self, request, action_name):
+        """One step of the table: found in the view scope (else 404), taken only by those
+        handling the complaint (else 403), refused by the services with their message (400)."""
+        complaint = self.get_object()
+        if not services.may_handle(request.user, complaint):
+            raise PermissionDenied(_("Only the bureau handling this complaint may do this."))
+        body = BODIES[action_name](data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        note = data.pop("note", "")
+        try:
+            services.transition(complaint, action_name, request.user, note, **data)
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        complaint = self.get_queryset().get(pk=complaint.pk)
+        return Response(self.represent(complaint, "handler"))
+
+    @extend_schema(
+        summary="History",
+        description="Every step for those handling the complaint; the complainant sees only "
+        "the steps of its timeline, with the note where it is meant for it.",
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ComplaintEventView",
+                serializers=[EventSerializer, PublicEventSerializer],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            404: ERRORS[404],
+        },
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def events(self, request, pk=None):
+        complaint = self.get_object()
+        events = complaint.events.select_related("actor").order_by("at", "pk")
+        if services.audience(request.user, complaint) == "complainant":
+            return Response(PublicEventSerializer(events.filter(public=True), many=True).data)
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(
+        summary="Statutory clocks",
+        responses={
+            200: ClockSerializer(many=True),
+            403: OpenApiResponse(description="The complainant does not see the clocks."),
+            404: ERRORS[404],
+        },
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def clocks(self, request, pk=None):
+        complaint = self.get_object()
+        if services.audience(request.user, complaint) == "complainant":
+            raise PermissionDenied(_("The statutory clocks are for those handling the complaint."))
+        return Response(ClockSerializer(services.current_clocks(complaint), many=True).data)
+
+
+for _rule in TRANSITIONS:
+    setattr(ComplaintViewSet, _rule.action, _transition_action(_rule))

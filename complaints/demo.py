@@ -1,0 +1,620 @@
+"""Demo complaints for ``seed_demo``: a living queue in 长沙, 岳阳 and 郴州 at every stage.
+
+Every complaint is registered and handled through ``services``, with the officers (or
+``enterprise1`` filing online) as actors, so the history reads like real use; each step is then
+moved back to the day it would have happened (dates counted back from today, so the queue always
+looks current) and the clocks are recounted. Runs once: when any complaint exists it leaves the
+data alone.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+from tsprotect.accounts.models import User
+from tsprotect.core.uploads import check_upload
+from tsprotect.core.validators import make_uscc
+from tsprotect.regions.calendar import workdays_between
+from tsprotect.regions.models import Prefecture
+
+from . import services
+from .models import (
+    Complaint,
+    ComplaintClock,
+    ComplaintEvent,
+    CreditPush,
+    EvidenceFile,
+    InvestigationStep,
+    JurisdictionTransfer,
+)
+
+# The milestones a step stamps with "now", moved back with it.
+MILESTONES = (
+    "registered_at",
+    "accept_decided_at",
+    "filing_decided_at",
+    "transfer_proposed_at",
+    "transfer_approved_at",
+    "transfer_sent_at",
+    "case_concluded_at",
+    "penalty_published_at",
+    "outcome_at",
+    "reporter_notified_at",
+    "feedback_at",
+    "closed_at",
+)
+
+
+def seed():
+    if Complaint.objects.exists():
+        return 0
+    return _Seeder().run()
+
+
+class _Seeder:
+    def __init__(self):
+        self.today = timezone.localdate()
+        self.users = {u.username: u for u in User.objects.all()}
+        self.enterprises = {e.name: e for e in Enterprise.objects.all()}
+
+    # Building blocks -------------------------------------------------------------------------
+
+    def moment(self, days_ago, hour=10):
+        day = self.today - dt.timedelta(days=days_ago)
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+    def day(self, days_ago):
+        return self.today - dt.timedelta(days=days_ago)
+
+    def step(self, complaint, days_ago, call):
+        """Run ``call`` (a service step) and date what it wrote ``days_ago`` days back."""
+        since = timezone.now()
+        call()
+        return self.backdate(complaint, since, self.moment(days_ago))
+
+    def backdate(self, complaint, since, moment):
+        row = Complaint.objects.filter(pk=complaint.pk)
+        stamped = row.values(*MILESTONES).get()
+        row.update(**{f: moment for f, value in stamped.items() if value and value >= since})
+        ComplaintEvent.objects.filter(complaint=complaint, at__gte=since).update(at=moment)
+        InvestigationStep.objects.filter(complaint=complaint, recorded_at__gte=since).update(
+            recorded_at=moment
+        )
+        EvidenceFile.objects.filter(complaint=complaint, uploaded_at__gte=since).update(
+            uploaded_at=moment
+        )
+        ComplaintClock.objects.filter(complaint=complaint, extended_at__gte=since).update(
+            extended_at=moment
+        )
+        JurisdictionTransfer.objects.filter(complaint=complaint, at__gte=since).update(at=moment)
+        CreditPush.objects.filter(complaint=complaint, created_at__gte=since).update(
+            created_at=moment
+        )
+        services.refresh_clocks(Complaint.objects.get(pk=complaint.pk))
+        return Complaint.objects.get(pk=complaint.pk)
+
+    def register(self, user, days_ago, *, evidence=(), **fields):
+        """Register a complaint received ``days_ago`` days back, typed in that morning."""
+        files = [_evidence(name, title, lines) for name, title, lines in evidence]
+        complaint = Complaint(received_on=self.day(days_ago), **fields)
+        since = timezone.now()
+        complaint = services.create_complaint(complaint, self.users[user], evidence=files)
+        return self.backdate(complaint, since, self.moment(days_ago, hour=9))
+
+    def act(self, complaint, days_ago, action, user, note="", **data):
+        officer = self.users[user]
+        return self.step(
+            complaint,
+            days_ago,
+            lambda: services.transition(complaint, action, officer, note, **data),
+        )
+
+    def log(self, complaint, days_ago, user, kind, actions, findings="", experts=()):
+        officer = self.users[user]
+        return self.step(
+            complaint,
+            days_ago,
+            lambda: services.log_step(
+                complaint,
+                officer,
+                kind=kind,
+                happened_on=self.day(days_ago),
+                actions=actions,
+                findings=findings,
+                experts=[self.users[name] for name in experts],
+            ),
+        )
+
+    def number(self, prefix, days_ago, n):
+        """A document number of the year of that day (长市监立〔2026〕4号)."""
+        return f"{prefix}〔{self.day(days_ago).year}〕{n}号"
+
+    def enterprise(self, name):
+        return self.enterprises[name]
+
+    def overdue_receipt(self):
+        """Days back to a receipt more than 10 working days old (whatever holidays lie between)."""
+        days = 14
+        while workdays_between(self.day(days), self.today) < 11:
+            days += 1
+        return days
+
+    # The stories: in each prefecture the oldest first, so numbers follow the dates of receipt.
+
+    def run(self):
+        self.changsha()
+        self.yueyang()
+        self.chenzhou()
+        # The bell shows today's reminders of what is due or overdue.
+        services.send_reminders(self.today)
+        return Complaint.objects.count()
+
+    def changsha(self):
+        changsha = "officer_430100"
+
+        # A report acted on: case decided with a fine, not yet published to the credit platform.
+        complaint = self.register(
+            changsha,
+            150,
+            kind="report",
+            channel="referral",
+            prefecture_id="430100",
+            county_id="430104",
+            complainant_name="长沙市公安局岳麓分局",
+            complainant_contact="经侦大队 0731-88990000",
+            respondent_name="长沙数联信息技术有限公司",
+            respondent_credit_code=make_uscc("430104", "MA4L0N6P7"),
+            secret_kind="customer",
+            conduct=["data_selling", "improper_acquisition"],
+            estimated_loss=Decimal("90000"),
+            description="移送线索：被举报公司通过购买的方式获取多家企业客户名单并转售牟利。",
+        )
+        complaint = self.act(complaint, 148, "accept", changsha)
+        complaint = self.act(
+            complaint,
+            140,
+            "file_case",
+            changsha,
+            case_number=self.number("长市监立", 140, 4),
+            on=self.day(140),
+        )
+        complaint = self.act(
+            complaint, 138, "feedback", changsha, "已书面告知移送单位立案情况。", method="letter"
+        )
+        self.act(
+            complaint,
+            12,
+            "decide_case",
+            changsha,
+            "责令停止违法行为，没收违法所得，并处罚款人民币二十万元。",
+            on=self.day(12),
+            penalty=True,
+            decision_number=self.number("长市监处罚", 12, 37),
+            fine=Decimal("200000"),
+        )
+
+        # A case filed three months ago, extended with approval.
+        complaint = self.register(
+            changsha,
+            110,
+            kind="complaint",
+            channel="walk_in",
+            prefecture_id="430100",
+            county_id="430104",
+            complainant_enterprise=self.enterprise("湖南岳麓山生物医药股份有限公司"),
+            respondent_name="长沙康源生物技术有限公司",
+            respondent_credit_code=make_uscc("430104", "MA4L0K4M5"),
+            respondent_individuals="陈某，原质量部经理。",
+            secret_kind="process",
+            conduct=["improper_acquisition", "job_hopping"],
+            estimated_loss=Decimal("260000"),
+            description="投诉人称其冻干工艺参数及批生产记录被原质量部经理陈某带至被投诉公司使用。",
+        )
+        complaint = self.act(complaint, 105, "accept", changsha)
+        complaint = self.act(
+            complaint,
+            95,
+            "file_case",
+            changsha,
+            case_number=self.number("长市监立", 95, 15),
+            on=self.day(95),
+        )
+        complaint = self.log(
+            complaint,
+            60,
+            changsha,
+            "evidence",
+            "调取被投诉人批生产记录及工艺规程，委托第三方鉴定工艺参数同一性。",
+        )
+        self.step(
+            complaint,
+            10,
+            lambda: services.extend(
+                complaint,
+                self.users[changsha],
+                limit_code="case_decision",
+                approved_by="长沙市市场监管局 局长 王某",
+                reason="工艺参数鉴定尚未完成，案情复杂。",
+            ),
+        )
+
+        # enterprise1's earlier complaint: mediated, told and closed.
+        complaint = self.register(
+            "enterprise1",
+            90,
+            kind="complaint",
+            channel="online",
+            complainant_enterprise=self.enterprise("长沙麓谷芯片科技有限公司"),
+            respondent_name="长沙某测试服务有限公司",
+            secret_kind="customer",
+            conduct=["breach_of_confidence"],
+            description="合作测试机构在宣传材料中披露了我公司客户名称及订单信息。",
+        )
+        complaint = self.act(complaint, 88, "accept", changsha)
+        complaint = self.act(
+            complaint,
+            60,
+            "mediate",
+            changsha,
+            "经调解，被投诉人删除相关宣传材料，书面致歉并承诺不再披露。",
+        )
+        complaint = self.act(
+            complaint, 58, "feedback", changsha, "已通过平台告知调解结果。", method="portal"
+        )
+        self.act(complaint, 57, "close", changsha)
+
+        # Guided to labour arbitration (the dispute is the former employee's non-compete).
+        complaint = self.register(
+            changsha,
+            40,
+            kind="complaint",
+            channel="liaison",
+            prefecture_id="430100",
+            county_id="430102",
+            complainant_enterprise=self.enterprise("长沙芙蓉老字号食品有限公司"),
+            respondent_individuals="李某，原配方研发员，离职后到同业企业任职。",
+            secret_kind="formula",
+            conduct=["job_hopping", "breach_of_confidence"],
+            description="投诉人称原配方研发员李某违反竞业限制协议，到同业企业任职，"
+            "可能泄露卤料配方。",
+        )
+        complaint = self.act(complaint, 37, "accept", changsha)
+        self.act(
+            complaint,
+            30,
+            "guide",
+            changsha,
+            "经核查，未发现配方被使用的证据；李某违反竞业限制协议的争议，建议向劳动人事争议"
+            "仲裁委员会申请仲裁。",
+            remedy="labour_arbitration",
+        )
+
+        # Received more than ten working days ago and not yet decided: overdue.
+        self.register(
+            changsha,
+            self.overdue_receipt(),
+            kind="complaint",
+            channel="12315",
+            prefecture_id="430100",
+            county_id="430121",
+            complainant_enterprise=self.enterprise("长沙星沙重工机械有限公司"),
+            respondent_name="长沙恒越机械设备有限公司",
+            respondent_individuals="刘某，原液压研发部副经理，离职后任被投诉公司技术总监。",
+            secret_kind="technical",
+            conduct=["job_hopping", "competing_company", "breach_of_confidence"],
+            estimated_loss=Decimal("180000"),
+            description="投诉人称，其原液压研发部副经理刘某离职后设立被投诉公司，"
+            "使用投诉人的液压阀组设计图纸生产同类产品，并以低价争夺投诉人客户。",
+        )
+
+        # enterprise1 files online: a loss over the criminal threshold, accepted and investigated
+        # with expert1 consulted.
+        complaint = self.register(
+            "enterprise1",
+            12,
+            kind="complaint",
+            channel="online",
+            complainant_enterprise=self.enterprise("长沙麓谷芯片科技有限公司"),
+            complainant_contact="周经理 0731-88880000",
+            respondent_name="湖南芯创微电子有限公司",
+            respondent_credit_code=make_uscc("430104", "MA4L0J2K3"),
+            respondent_individuals="张某，原芯片设计部主管，三个月前离职。",
+            secret_kind="technical",
+            conduct=["breach_of_confidence", "job_hopping"],
+            estimated_loss=Decimal("500000"),
+            description="我公司原芯片设计部主管张某离职前将电源管理芯片版图文件拷贝至个人网盘，"
+            "现被投诉公司推出的同型号芯片与我公司版图高度一致。",
+            evidence=[
+                (
+                    "layout-comparison.pdf",
+                    "芯片版图比对说明",
+                    ["Layout comparison", "Power management IC, rev. C", "Exhibit 1"],
+                ),
+                (
+                    "cloud-drive-log.pdf",
+                    "网盘上传记录截图",
+                    ["Cloud drive upload log", "Exported by the IT department", "Exhibit 2"],
+                ),
+            ],
+        )
+        complaint = self.act(complaint, 10, "accept", changsha)
+        complaint = self.log(
+            complaint,
+            8,
+            changsha,
+            "inspection",
+            "现场检查被投诉人研发中心，调取其芯片版图文件及设计服务器访问日志。",
+            "被投诉人服务器中存有与投诉人版图文件名称、图层结构一致的文件。",
+        )
+        self.log(
+            complaint,
+            5,
+            changsha,
+            "expert",
+            "请专家比对双方版图文件，判断是否构成实质性相同。",
+            experts=["expert1"],
+        )
+
+        # Received in 长沙 but handed to 岳阳, where the respondent and the conduct are.
+        complaint = self.register(
+            changsha,
+            5,
+            kind="complaint",
+            channel="12345",
+            prefecture_id="430100",
+            county_id=None,
+            complainant_name="湖南湘楚环保科技有限公司",
+            complainant_contact="赵女士 0731-85550000",
+            respondent_name="岳阳云溪化工设备有限公司",
+            secret_kind="technical",
+            conduct=["third_party"],
+            description="投诉人称被投诉人明知其设备图纸系他人违法提供，仍据以生产脱硫设备。",
+        )
+        self.step(
+            complaint,
+            4,
+            lambda: services.transfer_jurisdiction(
+                complaint,
+                Prefecture.objects.get(pk="430600"),
+                self.users[changsha],
+                "被投诉人住所地及侵权行为地均在岳阳市云溪区，依法移交岳阳市局办理。",
+            ),
+        )
+
+    def yueyang(self):
+        yueyang = "officer_430600"
+
+        # Transferred to public security, the complainant told.
+        complaint = self.register(
+            yueyang,
+            70,
+            kind="complaint",
+            channel="12315",
+            prefecture_id="430600",
+            county_id="430603",
+            complainant_enterprise=self.enterprise("岳阳洞庭石化新材料有限公司"),
+            respondent_name="岳阳恒泰新材料科技有限公司",
+            respondent_individuals="孙某，原研发中心副主任。",
+            secret_kind="technical",
+            conduct=["intrusion", "improper_acquisition"],
+            estimated_loss=Decimal("2000000"),
+            description="投诉人研发服务器遭入侵，聚合工艺包被窃取，被投诉公司随后投产同类产品。",
+        )
+        complaint = self.act(complaint, 65, "accept", yueyang)
+        complaint = self.act(
+            complaint,
+            40,
+            "propose_transfer",
+            yueyang,
+            "经初步核查，损失数额逾二百万元，涉嫌侵犯商业秘密罪。",
+            receiving_unit="岳阳市公安局经济犯罪侦查支队",
+        )
+        complaint = self.act(
+            complaint, 39, "approve_transfer", yueyang, approved_by="岳阳市市场监管局 局长 周某"
+        )
+        complaint = self.act(complaint, 39, "send_transfer", yueyang)
+        self.act(
+            complaint,
+            35,
+            "feedback",
+            yueyang,
+            "已电话告知投诉人案件已移送岳阳市公安局经侦支队。",
+            method="phone",
+        )
+
+        # Not substantiated, the complainant told.
+        complaint = self.register(
+            yueyang,
+            60,
+            kind="complaint",
+            channel="park",
+            prefecture_id="430600",
+            county_id="430611",
+            complainant_enterprise=self.enterprise("岳阳巴陵精细化工有限公司"),
+            respondent_name="岳阳某贸易有限公司",
+            secret_kind="customer",
+            conduct=["improper_acquisition"],
+            description="园区管委会转来：投诉人怀疑客户名单被贸易公司获取。",
+        )
+        complaint = self.act(complaint, 57, "accept", yueyang)
+        complaint = self.act(
+            complaint,
+            30,
+            "not_substantiated",
+            yueyang,
+            "经核查，被投诉人客户系公开渠道获取，未发现其获取投诉人客户名单的证据。",
+        )
+        self.act(complaint, 28, "feedback", yueyang, "已书面告知核查结论。", method="letter")
+
+        # A real-name report: investigation stopped while the formula is appraised.
+        complaint = self.register(
+            yueyang,
+            25,
+            kind="report",
+            channel="liaison",
+            prefecture_id="430600",
+            county_id="430603",
+            complainant_name="王某某",
+            complainant_contact="138****6621",
+            respondent_name="岳阳湘北精细化学品有限公司",
+            respondent_individuals="吴某、郑某，均为岳阳洞庭石化新材料有限公司原工艺工程师。",
+            secret_kind="formula",
+            conduct=["job_hopping", "breach_of_confidence"],
+            description="举报人反映，两名原工艺工程师离职后将催化剂配方带至被举报公司使用。",
+        )
+        complaint = self.act(complaint, 22, "accept", yueyang)
+        complaint = self.log(
+            complaint,
+            15,
+            yueyang,
+            "appraisal",
+            "提取被举报公司催化剂样品，委托司法鉴定机构进行成分比对。",
+        )
+        self.step(
+            complaint,
+            10,
+            lambda: services.start_pause(
+                complaint,
+                self.users[yueyang],
+                reason="appraisal",
+                started_on=self.day(10),
+                note="委托湖南省产商品质量检验研究院鉴定，预计30日。",
+            ),
+        )
+
+    def chenzhou(self):
+        chenzhou = "officer_431000"
+
+        # Mediated, the complainant told.
+        complaint = self.register(
+            chenzhou,
+            50,
+            kind="complaint",
+            channel="walk_in",
+            prefecture_id="431000",
+            county_id="431003",
+            complainant_enterprise=self.enterprise("郴州有色金属新材料有限公司"),
+            respondent_name="郴州某检测技术有限公司",
+            secret_kind="process",
+            conduct=["breach_of_confidence"],
+            description="委托检测机构在行业会议上展示了投诉人的冶炼工艺参数。",
+        )
+        complaint = self.act(complaint, 47, "accept", chenzhou)
+        complaint = self.act(
+            complaint,
+            20,
+            "mediate",
+            chenzhou,
+            "经调解，被投诉人收回会议资料并赔偿投诉人损失五万元。",
+        )
+        self.act(complaint, 18, "feedback", chenzhou, "已当面告知调解结果。", method="in_person")
+
+        # A transfer to public security proposed a week ago and still not approved: overdue.
+        complaint = self.register(
+            chenzhou,
+            30,
+            kind="complaint",
+            channel="park",
+            prefecture_id="431000",
+            county_id="431002",
+            complainant_enterprise=self.enterprise("郴州林邑电子科技有限公司"),
+            respondent_name="郴州瑞芯电子有限公司",
+            respondent_individuals="黄某，原销售总监。",
+            secret_kind="customer",
+            conduct=["job_hopping", "breach_of_confidence"],
+            estimated_loss=Decimal("650000"),
+            description="投诉人称原销售总监黄某带走重点客户报价体系，造成订单流失六十余万元。",
+            evidence=[
+                (
+                    "lost-orders.pdf",
+                    "订单流失统计",
+                    ["Lost orders", "Customer A, B and C", "Exhibit 1"],
+                )
+            ],
+        )
+        complaint = self.act(complaint, 25, "accept", chenzhou)
+        self.act(
+            complaint,
+            8,
+            "propose_transfer",
+            chenzhou,
+            "损失数额达到追诉标准，建议移送公安机关。",
+            receiving_unit="郴州市公安局经济犯罪侦查支队",
+        )
+
+        # Not accepted: a contract dispute, not an infringement of secrets.
+        complaint = self.register(
+            chenzhou,
+            15,
+            kind="complaint",
+            channel="12315",
+            prefecture_id="431000",
+            county_id="431002",
+            complainant_name="郴州某电子配件厂",
+            complainant_contact="0735-2220000",
+            respondent_name="郴州某贸易商行",
+            secret_kind="other_business",
+            conduct=["breach_of_confidence"],
+            description="投诉人称合作方拖欠货款并向他人透露合同价格。",
+        )
+        self.act(
+            complaint,
+            12,
+            "refuse",
+            chenzhou,
+            "所涉合同价格已在招标中公开，不构成商业秘密；货款纠纷请依合同约定协商或诉讼。",
+        )
+
+        # An anonymous report received two days ago.
+        self.register(
+            chenzhou,
+            2,
+            kind="report",
+            channel="12345",
+            prefecture_id="431000",
+            county_id="431002",
+            anonymous=True,
+            respondent_name="郴州某数据服务有限公司",
+            secret_kind="customer",
+            conduct=["data_selling"],
+            description="匿名举报：被举报公司在网络群组中出售本地多家电子企业的客户及订单数据。",
+        )
+
+
+def _evidence(name, title, lines):
+    content = ContentFile(_pdf(lines), name=name)
+    return content, check_upload(content), title
+
+
+def _pdf(lines):
+    """A small, valid one-page PDF with a few lines of text (a stand-in exhibit)."""
+
+    def escape(text):
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    text = " ".join(f"({escape(line)}) '" for line in lines)
+    content = f"BT /F1 14 Tf 72 770 Td 20 TL {text} ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

@@ -1,0 +1,168 @@
+"""The complaint queue as XLSX or CSV, and the credit platform's CSV: each from one list of columns.
+
+The caller passes a queryset already scoped (``restrict(user, "view")``) and filtered; rows are
+read in chunks, so a province-wide export stays in constant memory. An export leaves the portal:
+it holds how each complaint is handled, never who complained. The complainant or reporter (name,
+contact, enterprise), the description, the individuals named, notes and the investigation log are
+not columns (投诉举报处理暂行办法 art. 33: the reporter's identity is confidential).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import islice
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tsprotect.core.spreadsheets import csv_rows, write_xlsx
+
+from . import services
+from .models import ComplaintEvent
+from .workflow import OUTCOME_STATES, State
+
+CHUNK_SIZE = 2_000
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, the header row aside
+RELATED = ("prefecture", "county", "respondent_enterprise")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    cell: Callable[[object], object]
+    width: int = 14
+
+
+def _text(value) -> str:
+    return "" if value in (None, "") else str(value)
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _moment(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _respondent(complaint) -> str:
+    # The company only: the individuals named (former employees …) are personal data.
+    if complaint.respondent_enterprise_id:
+        return complaint.respondent_enterprise.name
+    return complaint.respondent_name
+
+
+def _conduct(complaint) -> str:
+    return "; ".join(str(label) for label in complaint.get_conduct_display())
+
+
+def _outcome(complaint) -> str:
+    """The outcome reached, still told once the complaint is closed, with the remedy if any."""
+    state = complaint.state
+    if state == State.CLOSED:
+        state = complaint.closed_from or ""
+    if state not in OUTCOME_STATES:
+        return ""
+    outcome = str(State(state).label)
+    if complaint.remedy:
+        outcome = f"{outcome}: {complaint.get_remedy_display()}"
+    return outcome
+
+
+COMPLAINT_COLUMNS = (
+    Column(gettext_lazy("Reference number"), lambda c: c.reference, 24),
+    Column(gettext_lazy("Kind"), lambda c: _text(c.get_kind_display()), 10),
+    Column(gettext_lazy("Channel"), lambda c: _text(c.get_channel_display()), 18),
+    Column(gettext_lazy("Received on"), lambda c: _date(c.received_on), 12),
+    Column(gettext_lazy("Prefecture"), lambda c: c.prefecture.name, 10),
+    Column(gettext_lazy("County"), lambda c: c.county.name if c.county_id else "", 10),
+    Column(gettext_lazy("Status"), lambda c: _text(c.get_state_display()), 18),
+    Column(gettext_lazy("Respondent"), _respondent, 30),
+    Column(gettext_lazy("Secret concerned"), lambda c: _text(c.get_secret_kind_display()), 14),
+    Column(gettext_lazy("Alleged conduct"), _conduct, 30),
+    Column(gettext_lazy("Estimated loss (yuan)"), lambda c: c.estimated_loss, 14),
+    Column(gettext_lazy("Next deadline"), lambda c: _date(c.next_deadline), 12),
+    Column(gettext_lazy("Overdue"), lambda c: _("yes") if c.overdue else "", 8),
+    Column(gettext_lazy("Case number"), lambda c: c.case_number, 20),
+    Column(gettext_lazy("Outcome"), _outcome, 24),
+    Column(gettext_lazy("Closed at"), lambda c: _moment(c.closed_at), 16),
+)
+
+
+def _complaint_rows(queryset) -> Iterator[list]:
+    closed_from = ComplaintEvent.objects.filter(complaint=OuterRef("pk"), action="close")
+    queryset = services.with_overdue_flag(queryset.select_related(*RELATED)).annotate(
+        closed_from=Subquery(closed_from.order_by("-at", "-pk").values("from_state")[:1])
+    )
+    for complaint in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield [column.cell(complaint) for column in COMPLAINT_COLUMNS]
+
+
+def _headers(columns):
+    return [str(column.header) for column in columns]
+
+
+def complaints_xlsx(queryset, output=None):
+    """The complaints of ``queryset`` as XLSX bytes (or written into ``output``); beyond what a
+    sheet holds, export CSV."""
+    return write_xlsx(
+        _headers(COMPLAINT_COLUMNS),
+        islice(_complaint_rows(queryset), XLSX_MAX_ROWS),
+        output,
+        title=_("Complaints and reports"),
+        widths=[column.width for column in COMPLAINT_COLUMNS],
+    )
+
+
+def complaints_csv(queryset) -> Iterator[str]:
+    """The complaints of ``queryset`` as CSV lines (UTF-8 with BOM), for a streaming response."""
+    return csv_rows(_headers(COMPLAINT_COLUMNS), _complaint_rows(queryset))
+
+
+# The social credit platform's import of administrative penalties (行政处罚信息): its headers and
+# fixed values are the platform's format, in Chinese whatever the user's language.
+PARTY_CATEGORY = "法人及非法人组织"
+OFFENCE_TYPE = "侵犯商业秘密"
+LEGAL_BASIS = "《中华人民共和国反不正当竞争法》第二十一条"
+FINE = "罚款"
+OTHER_PENALTY = "其他"
+TEN_THOUSAND = Decimal(10_000)
+FINE_PLACES = Decimal("0.000001")
+
+
+def _fine_in_wan(push) -> str:
+    if push.fine is None:
+        return ""
+    return str((push.fine / TEN_THOUSAND).quantize(FINE_PLACES))
+
+
+CREDIT_COLUMNS = (
+    Column("行政相对人名称", lambda p: p.respondent_name),
+    Column("行政相对人类别", lambda p: PARTY_CATEGORY),
+    Column("统一社会信用代码", lambda p: p.respondent_credit_code),
+    Column("行政处罚决定书文号", lambda p: p.decision_number),
+    Column("违法行为类型", lambda p: OFFENCE_TYPE),
+    Column("违法事实", lambda p: p.content),
+    Column("处罚依据", lambda p: LEGAL_BASIS),
+    Column("处罚类别", lambda p: FINE if p.fine else OTHER_PENALTY),
+    Column("处罚内容", lambda p: p.content),
+    Column("罚款金额（万元）", _fine_in_wan),
+    Column("处罚决定日期", lambda p: _date(p.decided_on)),
+    Column("处罚机关", lambda p: p.authority),
+    Column("数据来源单位", lambda p: p.authority),
+    Column("备注", lambda p: p.complaint.reference),
+)
+
+
+def credit_csv(queryset) -> Iterator[str]:
+    """The penalty records of ``queryset`` (``CreditPush``) in the platform's CSV (UTF-8 with BOM,
+    every cell neutralised against formulas)."""
+    rows = (
+        [column.cell(push) for column in CREDIT_COLUMNS]
+        for push in queryset.select_related("complaint").iterator(chunk_size=CHUNK_SIZE)
+    )
+    return csv_rows(_headers(CREDIT_COLUMNS), rows)

@@ -1,0 +1,867 @@
+"""Every rule of complaint handling, for the pages, the API, the admin and the Celery jobs alike.
+
+A complaint changes only through these functions: each locks the row, checks the step against
+``workflow.TRANSITIONS`` and the data it needs, records a ``ComplaintEvent`` and recomputes the
+statutory clocks, inside one transaction — a refusal leaves nothing half-written.
+"""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from tsprotect.accounts.models import Role
+from tsprotect.core import scoping
+from tsprotect.notifications.services import enterprise_users, notify
+
+from . import clocks
+from .models import (
+    CONSULT_PERMISSION,
+    ClockPause,
+    Complaint,
+    ComplaintClock,
+    ComplaintEvent,
+    CreditPush,
+    EvidenceAccess,
+    EvidenceFile,
+    InvestigationStep,
+    JurisdictionTransfer,
+    ReferenceCounter,
+    StatutoryLimit,
+)
+from .workflow import (
+    CRIMINAL_LOSS_THRESHOLD,
+    INVESTIGATING_STATES,
+    OPEN_STATES,
+    TRANSFERABLE_STATES,
+    TRANSITIONS_BY_ACTION,
+    Channel,
+    Conduct,
+    FeedbackMethod,
+    Kind,
+    Remedy,
+    State,
+    reference_number,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Who may do what
+
+
+def may_handle(user, complaint) -> bool:
+    """The prefecture responsible (or its county), and provincial staff."""
+    return Complaint.objects.restrict(user, "change").filter(pk=complaint.pk).exists()
+
+
+def is_consulted_expert(user, complaint) -> bool:
+    return complaint.pk in scoping.granted_ids(user, "complaints.complaint", CONSULT_PERMISSION)
+
+
+def is_complainant(user, complaint) -> bool:
+    return (
+        complaint.complainant_enterprise_id is not None
+        and complaint.complainant_enterprise_id in scoping.enterprise_ids(user)
+    )
+
+
+def audience(user, complaint) -> str:
+    """What the user sees of a complaint it can reach: ``handler`` (everything), ``expert``
+    (facts, evidence, the investigation log; not the reporter), ``trace`` (a prefecture that
+    handed it on: the facts and history, read only) or ``complainant`` (status and feedback)."""
+    if may_handle(user, complaint):
+        return "handler"
+    if is_consulted_expert(user, complaint):
+        return "expert"
+    if is_complainant(user, complaint):
+        return "complainant"
+    return "trace"
+
+
+def may_open_evidence(user, complaint) -> bool:
+    return audience(user, complaint) in ("handler", "expert")
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+
+
+def _today():
+    return timezone.localdate()
+
+
+def check_received_on(received_on):
+    if received_on and received_on > _today():
+        raise ValidationError(
+            {"received_on": _("The date of receipt cannot be in the future.")}, code="future"
+        )
+
+
+def check_intake(complaint):
+    """The facts every complaint needs, whoever types them in (page, API, enterprise form)."""
+    errors = {}
+    if not complaint.channel:
+        errors["channel"] = _("Please say through which channel the complaint came in.")
+    if not complaint.received_on:
+        errors["received_on"] = _("Please give the date of receipt.")
+    elif complaint.received_on > _today():
+        errors["received_on"] = _("The date of receipt cannot be in the future.")
+    has_complainant = complaint.complainant_enterprise_id or complaint.complainant_name.strip()
+    if complaint.kind == Kind.COMPLAINT:
+        if complaint.anonymous:
+            errors["anonymous"] = _(
+                "Only a report may be anonymous; a complaint has its rights holder."
+            )
+        elif not has_complainant:
+            errors["complainant_name"] = _(
+                "A complaint needs its complainant: the enterprise of the directory or the name "
+                "of the rights holder."
+            )
+    elif not complaint.anonymous and not has_complainant:
+        errors["complainant_name"] = _(
+            "Please give the reporter's name, or mark the report as anonymous."
+        )
+    if not (
+        complaint.respondent_enterprise_id
+        or complaint.respondent_name.strip()
+        or complaint.respondent_individuals.strip()
+    ):
+        errors["respondent_name"] = _(
+            "Please name whom the complaint is about: a company and/or individuals."
+        )
+    unknown = [c for c in complaint.conduct or () if c not in Conduct.values]
+    if not isinstance(complaint.conduct, list) or unknown:
+        errors["conduct"] = _("Choose the alleged conduct among the acts offered.")
+    if complaint.county_id and complaint.county.prefecture_id != complaint.prefecture_id:
+        errors["county"] = _("This county is not in the chosen prefecture.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def next_reference(prefecture_id, year) -> str:
+    """The next reference number of the prefecture and year (the counter row stays locked until
+    the transaction ends, so two intakes never get the same number)."""
+    ReferenceCounter.objects.get_or_create(prefecture_id=prefecture_id, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(
+        prefecture_id=prefecture_id, year=year
+    )
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return reference_number(prefecture_id, year, counter.last)
+
+
+@transaction.atomic
+def create_complaint(complaint, user, *, evidence=()):
+    """Register a complaint typed in by an officer, sent by another system, or filed by an
+    enterprise online; ``evidence`` is a list of ``(uploaded, checked, title)``."""
+    _check_placement(complaint, user)
+    check_intake(complaint)
+    complaint.reference = next_reference(complaint.prefecture_id, complaint.received_on.year)
+    complaint.registered_by = user
+    complaint.state = State.RECEIVED
+    complaint.full_clean(exclude=["registered_by", "reference"])
+    complaint.save()
+    _record(complaint, "create", user, "", State.RECEIVED, public=True)
+    for uploaded, checked, title in evidence:
+        _store_evidence(complaint, uploaded, checked, title, user)
+    refresh_clocks(complaint)
+    _notify_officers(
+        complaint,
+        kind="complaint_received",
+        title=_("New %(kind)s %(reference)s")
+        % {"kind": complaint.get_kind_display(), "reference": complaint.reference},
+        exclude=user,
+    )
+    return complaint
+
+
+def _check_placement(complaint, user):
+    own = scoping.enterprise_ids(user)
+    if complaint.complainant_enterprise_id and complaint.complainant_enterprise_id in own:
+        # An enterprise files its own complaint, handled where it is registered.
+        enterprise = complaint.complainant_enterprise
+        complaint.kind = Kind.COMPLAINT
+        complaint.channel = Channel.ONLINE
+        complaint.prefecture_id = enterprise.prefecture_id
+        complaint.county_id = enterprise.county_id
+        return
+    scoping.check_placement(user, Complaint, "add", complaint.prefecture_id, complaint.county_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence
+
+
+def _store_evidence(complaint, uploaded, checked, title, user):
+    return EvidenceFile.objects.create(
+        complaint=complaint,
+        title=(title or checked.name)[:200],
+        file=uploaded,
+        uploaded_by=user,
+        **checked.stored_fields(),
+    )
+
+
+@transaction.atomic
+def add_evidence(complaint, uploaded, checked, *, title, user):
+    """Evidence from those handling it, or from the complainant while the complaint is open."""
+    locked = _lock(complaint)
+    if locked.state == State.CLOSED:
+        raise ValidationError(_("This complaint is closed; it can no longer be changed."))
+    if not (may_handle(user, locked) or is_complainant(user, locked)):
+        raise ValidationError(_("You may not add evidence to this complaint."))
+    evidence = _store_evidence(locked, uploaded, checked, title, user)
+    _record(locked, "evidence", user, locked.state, locked.state, evidence.title)
+    return evidence
+
+
+def open_evidence(evidence, user, address=None):
+    """Log the opening of an evidence file (before the view streams it)."""
+    return EvidenceAccess.objects.create(evidence=evidence, user=user, address=address or None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The lifecycle
+
+
+def _lock(complaint):
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _record(
+    complaint, action, user, from_state, to_state, note="", *, public=False, public_note=False
+):
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+        note=note,
+        public=public,
+        public_note=public_note,
+    )
+
+
+def _refuse_if_closed(complaint):
+    if complaint.state == State.CLOSED:
+        raise ValidationError(_("This complaint is closed; it can no longer be changed."))
+
+
+def _refuse_if_not_handler(user, complaint):
+    if not may_handle(user, complaint):
+        raise ValidationError(_("Only the bureau handling this complaint may do this."))
+
+
+def available_transitions(complaint, user):
+    if not may_handle(user, complaint):
+        return []
+    return [t for t in TRANSITIONS_BY_ACTION.values() if complaint.state in t.sources]
+
+
+@transaction.atomic
+def transition(complaint, action, user, note="", **data):
+    """Take ``action`` on ``complaint`` as ``user``: the one way a complaint changes state.
+
+    ``data`` holds what the action needs (``case_number``, ``on``, ``receiving_unit``,
+    ``approved_by``, ``remedy``, ``penalty``, ``decision_number``, ``fine``, ``method``).
+    Raises ValidationError with a message for the user; the complaint is then left as it was.
+    """
+    rule = TRANSITIONS_BY_ACTION.get(action)
+    if rule is None:
+        raise ValidationError(_("Unknown action."))
+    locked = _lock(complaint)
+    _refuse_if_closed(locked)
+    _refuse_if_not_handler(user, locked)
+    if locked.state not in rule.sources:
+        raise ValidationError(
+            _("This complaint is “%(state)s”: “%(action)s” is not possible now.")
+            % {"state": locked.get_state_display(), "action": rule.label}
+        )
+    note = (note or "").strip()
+    if rule.needs_note and not note:
+        raise ValidationError({"note": _("Please write the reason or the content.")})
+    missing = {
+        name: _("This field is required for this step.")
+        for name in rule.requires
+        if data.get(name) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing)
+    from_state = locked.state
+    now = timezone.now()
+    EFFECTS[action](locked, user, now, note, data)
+    if rule.target is not None:
+        locked.state = rule.target
+    locked.save()
+    _record(
+        locked,
+        action,
+        user,
+        from_state,
+        locked.state,
+        note,
+        public=rule.public,
+        public_note=rule.public_note,
+    )
+    refresh_clocks(locked)
+    if rule.public and locked.complainant_enterprise_id:
+        _notify_complainant(locked)
+    return locked
+
+
+def _check_date(value, field, *, not_before=None, not_before_message=""):
+    if not isinstance(value, dt.date):
+        raise ValidationError({field: _("Enter a valid date.")})
+    if value > _today():
+        raise ValidationError({field: _("This date cannot be in the future.")})
+    if not_before and value < not_before:
+        raise ValidationError({field: not_before_message})
+
+
+def _on_accept(c, user, now, note, data):
+    c.accept_decided_at = now
+    c.handler = c.handler or user
+
+
+def _on_refuse(c, user, now, note, data):
+    c.accept_decided_at = c.filing_decided_at = c.outcome_at = now
+
+
+def _on_file_case(c, user, now, note, data):
+    _check_date(
+        data["on"],
+        "on",
+        not_before=c.received_on,
+        not_before_message=_("A case cannot be filed before the complaint was received."),
+    )
+    c.case_number = str(data["case_number"]).strip()[:60]
+    c.case_filed_on = data["on"]
+    c.filing_decided_at = now
+
+
+def _on_propose_transfer(c, user, now, note, data):
+    c.transfer_unit = str(data["receiving_unit"]).strip()[:200]
+    c.transfer_proposed_at = now
+    if c.state == State.CASE_FILED:
+        c.case_concluded_at = now  # the administrative case ends in the transfer
+    else:
+        c.filing_decided_at = now
+
+
+def _on_approve_transfer(c, user, now, note, data):
+    c.transfer_approved_at = now
+    c.transfer_approved_by = str(data["approved_by"]).strip()[:100]
+
+
+def _on_send_transfer(c, user, now, note, data):
+    if data.get("receiving_unit"):
+        c.transfer_unit = str(data["receiving_unit"]).strip()[:200]
+    c.transfer_sent_at = c.outcome_at = now
+
+
+def _on_guide(c, user, now, note, data):
+    if data["remedy"] not in Remedy.values:
+        raise ValidationError({"remedy": _("Choose one of the remedies offered.")})
+    c.remedy = data["remedy"]
+    c.filing_decided_at = c.outcome_at = now
+
+
+def _on_outcome(c, user, now, note, data):
+    c.filing_decided_at = c.outcome_at = now
+
+
+def _on_decide_case(c, user, now, note, data):
+    _check_date(
+        data["on"],
+        "on",
+        not_before=c.case_filed_on,
+        not_before_message=_("The case cannot be decided before it was filed."),
+    )
+    c.case_decided_on = data["on"]
+    c.case_concluded_at = c.outcome_at = now
+    c.penalty = bool(data.get("penalty"))
+    if not c.penalty:
+        return
+    c.decision_number = str(data.get("decision_number") or "").strip()[:60]
+    c.fine = data.get("fine")
+    errors = {}
+    if not c.decision_number:
+        errors["decision_number"] = _("A penalty needs the number of its decision.")
+    if c.fine is not None and c.fine < 0:
+        errors["fine"] = _("A fine cannot be negative.")
+    credit_code = c.respondent_credit_code or (
+        c.respondent_enterprise.uscc if c.respondent_enterprise_id else ""
+    )
+    if not credit_code:
+        errors["decision_number"] = _(
+            "The credit platform needs the penalised party's unified social credit code: add it "
+            "to the respondent first."
+        )
+    if errors:
+        raise ValidationError(errors)
+    CreditPush.objects.create(
+        complaint=c,
+        respondent_name=c.respondent_enterprise.name
+        if c.respondent_enterprise_id
+        else c.respondent_name,
+        respondent_credit_code=credit_code,
+        decision_number=c.decision_number,
+        decided_on=c.case_decided_on,
+        fine=c.fine,
+        content=note,
+        authority=_("%(prefecture)s Administration for Market Regulation")
+        % {"prefecture": c.prefecture.name},
+    )
+
+
+def _on_feedback(c, user, now, note, data):
+    if data["method"] not in FeedbackMethod.values:
+        raise ValidationError({"method": _("Choose how the complainant was told.")})
+    if data["method"] == FeedbackMethod.IMPOSSIBLE and not c.anonymous and c.real_name:
+        raise ValidationError(
+            {"method": _("The complainant gave a name and contact: tell them and say how.")}
+        )
+    c.feedback_method = data["method"]
+    c.feedback = note
+    c.feedback_at = now
+    if c.filing_decided_at and not c.reporter_notified_at:
+        c.reporter_notified_at = now
+
+
+def _on_close(c, user, now, note, data):
+    if not c.feedback_at or (c.outcome_at and c.feedback_at < c.outcome_at):
+        raise ValidationError(
+            _("Record the feedback to the complainant on the outcome before closing.")
+        )
+    if c.penalty and not c.penalty_published_at:
+        raise ValidationError(
+            _("Publish the penalty to the credit platform before closing the case.")
+        )
+    c.closed_at = now
+
+
+EFFECTS = {
+    "accept": _on_accept,
+    "refuse": _on_refuse,
+    "file_case": _on_file_case,
+    "propose_transfer": _on_propose_transfer,
+    "approve_transfer": _on_approve_transfer,
+    "send_transfer": _on_send_transfer,
+    "guide": _on_guide,
+    "mediate": _on_outcome,
+    "not_substantiated": _on_outcome,
+    "decide_case": _on_decide_case,
+    "feedback": _on_feedback,
+    "close": _on_close,
+}
+
+
+@transaction.atomic
+def transfer_jurisdiction(complaint, to_prefecture, user, reason):
+    """Hand the complaint to another prefecture; the sender keeps a read-only trace."""
+    locked = _lock(complaint)
+    _refuse_if_closed(locked)
+    _refuse_if_not_handler(user, locked)
+    reason = (reason or "").strip()
+    if locked.state not in TRANSFERABLE_STATES:
+        raise ValidationError(
+            _("Once a case is filed or an outcome reached, the complaint stays with its bureau.")
+        )
+    if to_prefecture is None or to_prefecture.pk == locked.prefecture_id:
+        raise ValidationError({"to_prefecture": _("Choose another prefecture.")})
+    if not reason:
+        raise ValidationError({"reason": _("Please give the reason for the transfer.")})
+    JurisdictionTransfer.objects.create(
+        complaint=locked,
+        from_prefecture_id=locked.prefecture_id,
+        to_prefecture=to_prefecture,
+        reason=reason,
+        by=user,
+    )
+    from_name = locked.prefecture.name
+    locked.prefecture = to_prefecture
+    locked.county = None
+    locked.handler = None
+    locked.save()
+    _record(
+        locked,
+        "transfer_jurisdiction",
+        user,
+        locked.state,
+        locked.state,
+        f"{from_name} → {to_prefecture.name}: {reason}",
+    )
+    _notify_officers(
+        locked,
+        kind="complaint_transferred",
+        title=_("%(reference)s handed to your bureau by %(prefecture)s")
+        % {"reference": locked.reference, "prefecture": from_name},
+    )
+    return locked
+
+
+@transaction.atomic
+def log_step(complaint, user, *, kind, happened_on, actions, findings="", experts=()):
+    """An entry of the investigation log; the experts consulted may then open the evidence."""
+    locked = _lock(complaint)
+    _refuse_if_closed(locked)
+    _refuse_if_not_handler(user, locked)
+    if locked.state not in INVESTIGATING_STATES:
+        raise ValidationError(
+            _("Investigation steps are logged from acceptance until the outcome.")
+        )
+    _check_date(
+        happened_on,
+        "happened_on",
+        not_before=locked.received_on,
+        not_before_message=_("A step cannot predate the receipt of the complaint."),
+    )
+    if not (actions or "").strip():
+        raise ValidationError({"actions": _("Please say what was done.")})
+    experts = list(experts)
+    not_experts = [e for e in experts if e.role != Role.EXPERT or not e.is_active]
+    if not_experts:
+        raise ValidationError({"experts": _("Only members of the expert pool can be consulted.")})
+    step = InvestigationStep.objects.create(
+        complaint=locked,
+        kind=kind,
+        happened_on=happened_on,
+        actions=actions.strip(),
+        findings=(findings or "").strip(),
+        recorded_by=user,
+    )
+    if experts:
+        step.experts.set(experts)
+        for expert in experts:
+            assign_perm(f"complaints.{CONSULT_PERMISSION}", expert, locked)
+            scoping.forget(expert)
+        notify(
+            experts,
+            kind="expert_consulted",
+            title=_("You are consulted on %(reference)s") % {"reference": locked.reference},
+            url=locked.get_absolute_url(),
+            key=f"expert_consulted:{locked.pk}",
+        )
+    _record(locked, "investigation", user, locked.state, locked.state, step.get_kind_display())
+    return step
+
+
+@transaction.atomic
+def start_pause(complaint, user, *, reason, started_on, note=""):
+    locked = _lock(complaint)
+    _refuse_if_closed(locked)
+    _refuse_if_not_handler(user, locked)
+    if reason not in StatutoryLimit.Pause.values:
+        raise ValidationError({"reason": _("Choose one of the reasons offered.")})
+    _check_date(
+        started_on,
+        "started_on",
+        not_before=locked.received_on,
+        not_before_message=_("A pause cannot start before the complaint was received."),
+    )
+    if locked.pauses.filter(reason=reason, ended_on__isnull=True).exists():
+        raise ValidationError({"reason": _("A pause for this reason is already running.")})
+    pause = ClockPause.objects.create(
+        complaint=locked, reason=reason, started_on=started_on, note=(note or "").strip(), by=user
+    )
+    _record(locked, "pause", user, locked.state, locked.state, pause.get_reason_display())
+    refresh_clocks(locked)
+    return pause
+
+
+@transaction.atomic
+def end_pause(pause, user, *, ended_on):
+    locked = _lock(pause.complaint)
+    _refuse_if_closed(locked)
+    _refuse_if_not_handler(user, locked)
+    pause = ClockPause.objects.select_for_update().get(pk=pause.pk)
+    if pause.ended_on is not None:
+        raise ValidationError(_("This pause has already ended."))
+    _check_date(
+        ended_on,
+        "ended_on",
+        not_before=pause.started_on,
+        not_before_message=_("A pause cannot end before it started."),
+    )
+    pause.ended_on = ended_on
+    pause.save(update_fields=["ended_on"])
+    _record(locked, "resume", user, locked.state, locked.state, pause.get_reason_display())
+    refresh_clocks(locked)
+    return pause
+
+
+@transaction.atomic
+def extend(complaint, user, *, limit_code, approved_by, reason):
+    """Extend a running limit once by its statutory extension, with the approval recorded."""
+    locked = _lock(complaint)
+    _refuse_if_closed(locked)
+    _refuse_if_not_handler(user, locked)
+    clock = (
+        ComplaintClock.objects.select_for_update()
+        .select_related("limit")
+        .filter(complaint=locked, limit__code=limit_code, met_at__isnull=True)
+        .first()
+    )
+    if clock is None:
+        raise ValidationError({"limit": _("This time limit is not running on this complaint.")})
+    if not clock.limit.extension:
+        raise ValidationError({"limit": _("The law allows no extension of this time limit.")})
+    if clock.extended:
+        raise ValidationError({"limit": _("This time limit has already been extended once.")})
+    if not (approved_by or "").strip():
+        raise ValidationError({"approved_by": _("Please say who approved the extension.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give the reason for the extension.")})
+    clock.extended = True
+    clock.extension_approved_by = approved_by.strip()[:100]
+    clock.extension_reason = reason.strip()
+    clock.extended_at = timezone.now()
+    clock.save()
+    _record(locked, "extend", user, locked.state, locked.state, f"{clock.limit.label}: {reason}")
+    refresh_clocks(locked)
+    return clock
+
+
+@transaction.atomic
+def publish_penalty(complaint, user, *, published_on):
+    locked = _lock(complaint)
+    _refuse_if_closed(locked)
+    _refuse_if_not_handler(user, locked)
+    push = CreditPush.objects.select_for_update().filter(complaint=locked).first()
+    if push is None:
+        raise ValidationError(_("This case has no penalty to publish."))
+    if push.published_on:
+        raise ValidationError(_("This penalty has already been published."))
+    _check_date(
+        published_on,
+        "published_on",
+        not_before=push.decided_on,
+        not_before_message=_("A penalty cannot be published before it was decided."),
+    )
+    push.published_on = published_on
+    push.save(update_fields=["published_on"])
+    locked.penalty_published_at = timezone.now()
+    locked.save(update_fields=["penalty_published_at", "updated_at"])
+    _record(locked, "publish_penalty", user, locked.state, locked.state, push.decision_number)
+    refresh_clocks(locked)
+    return push
+
+
+# ---------------------------------------------------------------------------------------------
+# Statutory clocks
+
+# The complaint's value for each start and end event of ``StatutoryLimit``.
+START_EVENTS = {
+    StatutoryLimit.Start.RECEIVED: lambda c: c.received_on,
+    StatutoryLimit.Start.FILING_DECISION: lambda c: c.filing_decided_at,
+    StatutoryLimit.Start.CASE_FILED: lambda c: c.case_filed_on,
+    StatutoryLimit.Start.TRANSFER_PROPOSED: lambda c: c.transfer_proposed_at,
+    StatutoryLimit.Start.TRANSFER_APPROVED: lambda c: c.transfer_approved_at,
+    StatutoryLimit.Start.PENALTY_DECIDED: lambda c: c.case_decided_on if c.penalty else None,
+}
+END_EVENTS = {
+    StatutoryLimit.End.ACCEPT_DECISION: "accept_decided_at",
+    StatutoryLimit.End.FILING_DECISION: "filing_decided_at",
+    StatutoryLimit.End.REPORTER_NOTIFIED: "reporter_notified_at",
+    StatutoryLimit.End.CASE_CONCLUDED: "case_concluded_at",
+    StatutoryLimit.End.TRANSFER_APPROVED: "transfer_approved_at",
+    StatutoryLimit.End.TRANSFER_SENT: "transfer_sent_at",
+    StatutoryLimit.End.PENALTY_PUBLISHED: "penalty_published_at",
+}
+# The first decision owed on a complaint of each kind: its due date is ``accept_deadline``.
+FIRST_DECISION = {
+    Kind.COMPLAINT: StatutoryLimit.End.ACCEPT_DECISION,
+    Kind.REPORT: StatutoryLimit.End.FILING_DECISION,
+}
+
+
+def _as_moment(value):
+    if isinstance(value, dt.datetime):
+        return value
+    return timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+
+
+def refresh_clocks(complaint):
+    """Recompute the complaint's clocks from its milestones, pauses and extensions, and keep
+    its next deadline (for lists, sorting and reminders) in step."""
+    pauses = [clocks.Pause(p.reason, p.started_on, p.ended_on) for p in complaint.pauses.all()]
+    existing = {c.limit_id: c for c in complaint.clocks.all()}
+    running = []
+    complaint.accept_deadline = None
+    for limit in clocks.limits_for(complaint.kind, real_name=complaint.real_name):
+        start = START_EVENTS[limit.starts_at](complaint)
+        if start is None:
+            continue
+        clock = existing.get(limit.pk) or ComplaintClock(complaint=complaint, limit=limit)
+        clock.started_at = _as_moment(start)
+        hours = limit.unit == StatutoryLimit.Unit.HOURS
+        due = clocks.due(
+            limit, clock.started_at if hours else start, pauses=pauses, extended=clock.extended
+        )
+        clock.due_at = due if hours else None
+        clock.due_on = timezone.localdate(due) if hours and due else due
+        clock.met_at = getattr(complaint, END_EVENTS[limit.ends_at])
+        clock.save()
+        if limit.ends_at == FIRST_DECISION[complaint.kind]:
+            complaint.accept_deadline = clock.due_on
+        if clock.met_at is None:
+            running.append(clock)
+    dated = [c for c in running if c.due_on is not None]
+    first = min(dated, key=lambda c: (c.due_on, c.pk), default=None)
+    closed = complaint.state == State.CLOSED
+    complaint.next_deadline = None if closed or first is None else first.due_on
+    complaint.next_limit = None if closed or first is None else first.limit
+    complaint.paused = not closed and any(c.due_on is None for c in running)
+    Complaint.objects.filter(pk=complaint.pk).update(
+        next_deadline=complaint.next_deadline,
+        next_limit=complaint.next_limit,
+        accept_deadline=complaint.accept_deadline,
+        paused=complaint.paused,
+    )
+
+
+def refresh_open_clocks() -> int:
+    """Recompute every open complaint's clocks (after a change of the official calendar)."""
+    count = 0
+    for complaint in Complaint.objects.filter(state__in=OPEN_STATES).iterator(chunk_size=500):
+        with transaction.atomic():
+            refresh_clocks(_lock(complaint))
+        count += 1
+    return count
+
+
+def current_clocks(complaint):
+    """The complaint's clocks, oldest first, for its page."""
+    return list(complaint.clocks.select_related("limit"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Queues, roll-ups and reminders
+
+
+def responsible_officers(complaint):
+    """The officer in charge, or else every officer of the bureau (and of its county)."""
+    User = get_user_model()
+    if complaint.handler_id and complaint.handler.is_active:
+        return [complaint.handler]
+    officers = User.objects.filter(
+        is_active=True, role=Role.PREFECTURE_OFFICER, prefecture_id=complaint.prefecture_id
+    )
+    if complaint.county_id:
+        officers = officers | User.objects.filter(
+            is_active=True, role=Role.COUNTY_OFFICER, county_id=complaint.county_id
+        )
+    return list(officers)
+
+
+def _notify_officers(complaint, *, kind, title, exclude=None, key=""):
+    recipients = [u for u in responsible_officers(complaint) if u != exclude]
+    return notify(recipients, kind=kind, title=title, url=complaint.get_absolute_url(), key=key)
+
+
+def _notify_complainant(complaint):
+    notify(
+        enterprise_users(complaint.complainant_enterprise_id),
+        kind="complaint_status",
+        title=_("Your complaint %(reference)s: %(status)s")
+        % {
+            "reference": complaint.reference,
+            "status": complaint.get_complainant_status_display(),
+        },
+        url=complaint.get_absolute_url(),
+    )
+
+
+def send_reminders(today=None) -> int:
+    """Remind the officers responsible of every clock due today or tomorrow, or overdue; one
+    reminder per clock and day, however often the job runs. Returns how many were sent."""
+    today = today or _today()
+    due = (
+        ComplaintClock.objects.filter(
+            met_at__isnull=True,
+            due_on__lte=today + dt.timedelta(days=1),
+            complaint__state__in=OPEN_STATES,
+        )
+        .select_related("limit", "complaint__handler", "complaint__prefecture")
+        .order_by("due_on", "pk")
+    )
+    sent = 0
+    for clock in due:
+        complaint = clock.complaint
+        values = {
+            "reference": complaint.reference,
+            "limit": clock.limit.label,
+            "date": clock.due_on.isoformat(),
+        }
+        if clock.due_on < today:
+            title = _("Overdue: %(reference)s — %(limit)s was due on %(date)s") % values
+        else:
+            title = _("Due on %(date)s: %(reference)s — %(limit)s") % values
+        sent += _notify_officers(
+            complaint,
+            kind="complaint_deadline",
+            title=title,
+            key=f"complaint_deadline:{clock.pk}:{today.isoformat()}",
+        )
+    return sent
+
+
+def queue_counts(queryset, today=None):
+    """Open, overdue and due-soon counts of a scoped queryset, in one query."""
+    today = today or _today()
+    return queryset.aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, next_deadline__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(
+                state__in=OPEN_STATES,
+                next_deadline__gte=today,
+                next_deadline__lte=today + dt.timedelta(days=7),
+            ),
+        ),
+        received=Count("pk"),
+    )
+
+
+def roll_up(user, today=None):
+    """Per prefecture (the province sees all 14): received, open, overdue, due within a week,
+    candidates for transfer to public security — one grouped query through the scope."""
+    today = today or _today()
+    # What each bureau handles (a bureau's read-only traces of complaints it handed on are
+    # counted where they are handled now).
+    scoped = Complaint.objects.restrict(user, "change")
+    return list(
+        scoped.values("prefecture", "prefecture__name")
+        .annotate(
+            received=Count("pk"),
+            open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+            overdue=Count("pk", filter=Q(state__in=OPEN_STATES, next_deadline__lt=today)),
+            due_soon=Count(
+                "pk",
+                filter=Q(
+                    state__in=OPEN_STATES,
+                    next_deadline__gte=today,
+                    next_deadline__lte=today + dt.timedelta(days=7),
+                ),
+            ),
+            candidates=Count(
+                "pk",
+                filter=Q(state__in=OPEN_STATES, estimated_loss__gte=CRIMINAL_LOSS_THRESHOLD),
+            ),
+        )
+        .order_by("prefecture")
+    )
+
+
+def with_overdue_flag(queryset, today=None):
+    """Annotate ``overdue`` for list pages and the API (no query per row)."""
+    today = today or _today()
+    overdue = Q(state__in=OPEN_STATES, next_deadline__lt=today)
+    return queryset.annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))

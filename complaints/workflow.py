@@ -1,0 +1,306 @@
+"""Complaint handling declared once (§13, §15): kinds, channels, states and their transitions.
+
+有诉必应，有案必查: received → accepted or not accepted → investigation → an outcome → feedback to
+the complainant → closed. The pages offer, the API accepts and the admin applies only what this
+table allows; the checks beyond "which state" (feedback before closing, a transfer's receiving
+unit, a case number) live in ``services.py`` and run for every caller.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# Losses from this amount on meet the criminal threshold for trade secret infringement
+# (最高人民法院、最高人民检察院 知识产权刑事案件解释（三）第四条): a candidate for transfer to
+# public security.
+CRIMINAL_LOSS_THRESHOLD = Decimal(300_000)
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report")
+
+
+class Channel(models.TextChoices):
+    HOTLINE_12315 = "12315", _("12315 hotline and platform")
+    HOTLINE_12345 = "12345", _("12345 government service hotline")
+    ONLINE = "online", _("Online form")
+    LIAISON = "liaison", _("Enterprise liaison officer")
+    PARK = "park", _("Park management")
+    OPINION = "opinion", _("Public opinion monitoring")
+    REFERRAL = "referral", _("Referral from another authority")
+    WALK_IN = "walk_in", _("Walk-in or letter")
+
+
+class SecretKind(models.TextChoices):
+    TECHNICAL = "technical", _("Technical information")
+    CUSTOMER = "customer", _("Customer information")
+    FORMULA = "formula", _("Formula")
+    PROCESS = "process", _("Process")
+    OTHER_BUSINESS = "other_business", _("Other business information")
+
+
+class Conduct(models.TextChoices):
+    # The acts of Anti-Unfair Competition Law art. 9 …
+    IMPROPER_ACQUISITION = (
+        "improper_acquisition",
+        _("Obtained by theft, bribery, fraud, coercion or other improper means"),
+    )
+    DISCLOSURE_OF_ACQUIRED = (
+        "disclosure_of_acquired",
+        _("Disclosed or used a secret obtained by improper means"),
+    )
+    BREACH_OF_CONFIDENCE = (
+        "breach_of_confidence",
+        _("Disclosed or used in breach of a duty of confidentiality"),
+    )
+    INDUCEMENT = "inducement", _("Induced or helped others to breach confidentiality")
+    THIRD_PARTY = "third_party", _("Obtained or used knowing of the infringement")
+    # … and the means the policy names (§15).
+    JOB_HOPPING = "job_hopping", _("Frequent job-hopping of key staff")
+    COMPETING_COMPANY = "competing_company", _("Setting up a competing company")
+    DATA_SELLING = "data_selling", _("Selling data")
+    INTRUSION = "intrusion", _("Network intrusion")
+
+
+class Remedy(models.TextChoices):
+    LABOUR_ARBITRATION = "labour_arbitration", _("Labour arbitration")
+    COMMERCIAL_ARBITRATION = "commercial_arbitration", _("Commercial arbitration")
+    CIVIL_LITIGATION = "civil_litigation", _("Civil litigation")
+    PROCURATORATE = "procuratorate", _("Procuratorate supervision")
+
+
+class FeedbackMethod(models.TextChoices):
+    PHONE = "phone", _("Telephone")
+    PORTAL = "portal", _("Through the portal")
+    LETTER = "letter", _("Letter")
+    IN_PERSON = "in_person", _("In person")
+    SMS = "sms", _("Text message")
+    IMPOSSIBLE = "impossible", _("Not possible (anonymous, no contact)")
+
+
+class StepKind(models.TextChoices):
+    INSPECTION = "inspection", _("On-site inspection")
+    INTERVIEW = "interview", _("Interview")
+    EVIDENCE = "evidence", _("Evidence collected")
+    APPRAISAL = "appraisal", _("Appraisal or testing requested")
+    EXPERT = "expert", _("Expert consultation")
+    OTHER = "other", _("Other")
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received, awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted, under investigation")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    CASE_FILED = "case_filed", _("Case filed")
+    TRANSFER_PROPOSED = "transfer_proposed", _("Transfer to public security proposed")
+    TRANSFER_APPROVED = "transfer_approved", _("Transfer approved, to be sent")
+    TRANSFERRED = "transferred", _("Transferred to public security")
+    GUIDED = "guided", _("Guided to another remedy")
+    MEDIATED = "mediated", _("Mediated")
+    NOT_SUBSTANTIATED = "not_substantiated", _("Not substantiated")
+    CASE_DECIDED = "case_decided", _("Case decided")
+    CLOSED = "closed", pgettext_lazy("complaint", "Closed")
+
+
+# Where the complaint has its answer; feedback to the complainant may be recorded, then closed.
+OUTCOME_STATES = (
+    State.NOT_ACCEPTED,
+    State.TRANSFERRED,
+    State.GUIDED,
+    State.MEDIATED,
+    State.NOT_SUBSTANTIATED,
+    State.CASE_DECIDED,
+)
+# Still to be handled: counted as open in queues and reminders.
+OPEN_STATES = tuple(s for s in State if s != State.CLOSED)
+# A jurisdiction may be handed to another prefecture before the case is taken up.
+TRANSFERABLE_STATES = (State.RECEIVED, State.ACCEPTED)
+# Investigation steps, pauses and expert consultations belong to a live investigation.
+INVESTIGATING_STATES = (
+    State.ACCEPTED,
+    State.CASE_FILED,
+    State.TRANSFER_PROPOSED,
+    State.TRANSFER_APPROVED,
+)
+
+# What the complainant sees of each state: no more than where its complaint stands.
+COMPLAINANT_STATUS = {
+    State.RECEIVED: _("Received"),
+    State.ACCEPTED: _("Accepted, being handled"),
+    State.CASE_FILED: _("Accepted, being handled"),
+    State.TRANSFER_PROPOSED: _("Accepted, being handled"),
+    State.TRANSFER_APPROVED: _("Accepted, being handled"),
+    State.NOT_ACCEPTED: _("Not accepted"),
+    State.TRANSFERRED: _("Transferred to public security"),
+    State.GUIDED: _("Guided to another remedy"),
+    State.MEDIATED: _("Mediated"),
+    State.NOT_SUBSTANTIATED: _("Not substantiated"),
+    State.CASE_DECIDED: _("Case decided"),
+    State.CLOSED: pgettext_lazy("complaint", "Closed"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: tuple
+    target: State | None  # None: the state stays (feedback)
+    needs_note: bool = False
+    # Fields of ``ActionForm`` / the API body this action requires.
+    requires: tuple = ()
+    # Also offered as a plain field when present.
+    optional: tuple = ()
+    style: str = ""
+    # Shown to the complainant in its timeline (with the note when ``public_note``).
+    public: bool = False
+    public_note: bool = False
+
+
+TRANSITIONS = (
+    Transition(
+        "accept", _("Accept"), (State.RECEIVED,), State.ACCEPTED, style="primary", public=True
+    ),
+    Transition(
+        "refuse",
+        _("Do not accept"),
+        (State.RECEIVED,),
+        State.NOT_ACCEPTED,
+        needs_note=True,
+        style="danger",
+        public=True,
+        public_note=True,
+    ),
+    Transition(
+        "file_case",
+        _("File a case"),
+        (State.ACCEPTED,),
+        State.CASE_FILED,
+        requires=("case_number", "on"),
+        style="primary",
+    ),
+    Transition(
+        "propose_transfer",
+        _("Propose transfer to public security"),
+        (State.ACCEPTED, State.CASE_FILED),
+        State.TRANSFER_PROPOSED,
+        needs_note=True,
+        requires=("receiving_unit",),
+    ),
+    Transition(
+        "approve_transfer",
+        _("Approve the transfer"),
+        (State.TRANSFER_PROPOSED,),
+        State.TRANSFER_APPROVED,
+        requires=("approved_by",),
+        style="primary",
+    ),
+    Transition(
+        "send_transfer",
+        _("Send to public security"),
+        (State.TRANSFER_APPROVED,),
+        State.TRANSFERRED,
+        optional=("receiving_unit",),
+        style="primary",
+        public=True,
+    ),
+    Transition(
+        "guide",
+        _("Guide to another remedy"),
+        (State.ACCEPTED,),
+        State.GUIDED,
+        needs_note=True,
+        requires=("remedy",),
+        public=True,
+        public_note=True,
+    ),
+    Transition(
+        "mediate",
+        _("Record a mediation"),
+        (State.ACCEPTED,),
+        State.MEDIATED,
+        needs_note=True,
+        public=True,
+        public_note=True,
+    ),
+    Transition(
+        "not_substantiated",
+        _("Close as not substantiated"),
+        (State.ACCEPTED,),
+        State.NOT_SUBSTANTIATED,
+        needs_note=True,
+        public=True,
+        public_note=True,
+    ),
+    Transition(
+        "decide_case",
+        _("Record the case decision"),
+        (State.CASE_FILED,),
+        State.CASE_DECIDED,
+        needs_note=True,
+        requires=("on",),
+        optional=("penalty", "decision_number", "fine"),
+        style="primary",
+        public=True,
+    ),
+    Transition(
+        "feedback",
+        _("Record feedback to the complainant"),
+        OUTCOME_STATES + (State.CASE_FILED,),
+        None,
+        needs_note=True,
+        requires=("method",),
+        public=True,
+        public_note=True,
+    ),
+    Transition(
+        "close",
+        _("Close"),
+        OUTCOME_STATES,
+        State.CLOSED,
+        style="primary",
+        public=True,
+    ),
+)
+TRANSITIONS_BY_ACTION = {t.action: t for t in TRANSITIONS}
+
+# Actions not in the table but recorded in the same history.
+EVENT_LABELS = {
+    "create": _("Received"),
+    "transfer_jurisdiction": _("Handed to another prefecture"),
+    "investigation": _("Investigation step logged"),
+    "consult_expert": _("Expert consulted"),
+    "pause": _("Clock paused"),
+    "resume": _("Clock resumed"),
+    "extend": _("Time limit extended"),
+    "publish_penalty": _("Penalty published to the credit platform"),
+    "evidence": _("Evidence added"),
+    **{t.action: t.label for t in TRANSITIONS},
+}
+
+# Abbreviations of the prefecture bureaus in document numbers (长市监商秘〔2026〕12号).
+REFERENCE_PREFIX = {
+    "430100": "长",
+    "430200": "株",
+    "430300": "潭",
+    "430400": "衡",
+    "430500": "邵",
+    "430600": "岳",
+    "430700": "常",
+    "430800": "张",
+    "430900": "益",
+    "431000": "郴",
+    "431100": "永",
+    "431200": "怀",
+    "431300": "娄",
+    "433100": "湘西",
+}
+
+
+def reference_number(prefecture_code: str, year: int, number: int) -> str:
+    prefix = REFERENCE_PREFIX.get(prefecture_code, prefecture_code)
+    return f"{prefix}市监商秘〔{year}〕{number}号"

@@ -1,0 +1,135 @@
+"""Permission-matrix rows of the complaint API (``/api/v1/complaints/``).
+
+Every complaint is one of 长沙市, 岳麓区, filed by ``changsha_enterprise`` (so the ``enterprise``
+persona is its complainant and finds it in its view, but may not act on it: 403), built through
+the services in the state the action needs, and each step's body is valid: those handling the
+complaint (its bureau, its county, the province) get 200. The expert (consulted on nothing) and
+the 岳阳 officer do not find it: 404.
+"""
+
+from django.utils import timezone
+
+from complaints import services
+
+from .matrix_complaints import _officer, changsha_complaint, make_complaint
+from .permission_matrix import Row, logged_in
+
+# In the view of its complainant; out of reach of an expert not consulted and of 岳阳.
+IN_VIEW = {"expert": 404, "other_officer": 404}
+HANDLERS_ONLY = {"enterprise": 403, **IN_VIEW}
+
+
+def _advanced(objects, state, steps):
+    complaint = make_complaint(objects, state)
+    for action, note, data in steps:
+        complaint = services.transition(complaint, action, _officer(), note, **data)
+    return {"pk": complaint.pk}
+
+
+PROPOSE = ("propose_transfer", "涉嫌侵犯商业秘密罪", {"receiving_unit": "长沙市公安局经侦支队"})
+APPROVE = ("approve_transfer", "", {"approved_by": "分管副局长"})
+GUIDE = ("guide", "建议申请劳动仲裁", {"remedy": "labour_arbitration"})
+FEEDBACK = ("feedback", "已电话告知投诉人处理结果", {"method": "phone"})
+
+
+def transfer_proposed(objects):
+    return _advanced(objects, "accepted", [PROPOSE])
+
+
+def transfer_approved(objects):
+    return _advanced(objects, "accepted", [PROPOSE, APPROVE])
+
+
+def guided(objects):
+    return _advanced(objects, "accepted", [GUIDE])
+
+
+def fed_back(objects):
+    return _advanced(objects, "accepted", [GUIDE, FEEDBACK])
+
+
+def received(objects):
+    return changsha_complaint(objects)
+
+
+def accepted(objects):
+    return {"pk": make_complaint(objects, "accepted").pk}
+
+
+def case_filed(objects):
+    return {"pk": make_complaint(objects, "case_filed").pk}
+
+
+def _today():
+    return timezone.localdate().isoformat()
+
+
+# action -> (builder of a complaint where it is possible, its body)
+STEPS = {
+    "accept": (received, {}),
+    "refuse": (received, {"note": "不属于本局管辖"}),
+    "file_case": (accepted, lambda o: {"case_number": "长市监立〔2026〕9号", "on": _today()}),
+    "propose_transfer": (accepted, {"note": PROPOSE[1], **PROPOSE[2]}),
+    "approve_transfer": (transfer_proposed, APPROVE[2]),
+    "send_transfer": (transfer_approved, {}),
+    "guide": (accepted, {"note": GUIDE[1], **GUIDE[2]}),
+    "mediate": (accepted, {"note": "双方达成和解"}),
+    "not_substantiated": (accepted, {"note": "经核查，投诉不属实"}),
+    "decide_case": (case_filed, lambda o: {"note": "责令停止违法行为", "on": _today()}),
+    "feedback": (guided, {"note": FEEDBACK[1], **FEEDBACK[2]}),
+    "close": (fed_back, {}),
+}
+
+
+def intake_data(objects):
+    """A complaint from the 12315 platform, for 长沙市 岳麓区."""
+    return {
+        "kind": "complaint",
+        "channel": "12315",
+        "received_on": _today(),
+        "description": "前研发人员携带工艺文件跳槽至竞争企业。",
+        "complainant_credit_code": objects["changsha_enterprise"].uscc,
+        "respondent_name": "长沙某某新材料有限公司",
+        "secret_kind": "process",
+        "conduct": ["breach_of_confidence", "job_hopping"],
+        "prefecture": "430100",
+        "county": "430104",
+    }
+
+
+ROWS = [
+    Row("api:complaint-list", logged_in(200, anonymous=401, expert=403)),
+    Row(
+        "api:complaint-list",
+        logged_in(201, anonymous=401, enterprise=403, expert=403, other_officer=400),
+        method="post",
+        json=True,
+        data=intake_data,
+    ),
+    Row(
+        "api:complaint-detail",
+        logged_in(200, anonymous=401, **IN_VIEW),
+        kwargs=changsha_complaint,
+    ),
+    Row(
+        "api:complaint-events",
+        logged_in(200, anonymous=401, **IN_VIEW),
+        kwargs=changsha_complaint,
+    ),
+    Row(
+        "api:complaint-clocks",
+        logged_in(200, anonymous=401, **HANDLERS_ONLY),
+        kwargs=changsha_complaint,
+    ),
+    *(
+        Row(
+            f"api:complaint-{action.replace('_', '-')}",
+            logged_in(200, anonymous=401, **HANDLERS_ONLY),
+            kwargs=builder,
+            method="post",
+            json=True,
+            data=body,
+        )
+        for action, (builder, body) in STEPS.items()
+    ),
+]

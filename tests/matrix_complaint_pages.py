@@ -1,0 +1,78 @@
+"""Permission matrix rows of the complaint intake pages, the complaint page and its steps.
+
+The complaint of the rows is in 长沙市, 岳麓区, filed by the ``enterprise`` persona (see
+``matrix_complaints.py``). Its bureau, the 岳麓区 county officer and provincial staff handle it;
+the complainant reaches its page but a step it posts is refused by the service (an error
+message and a redirect: 302); an expert not consulted and the 岳阳 officer get 404. Steps are
+POST only: a GET answers 405 to whoever is logged in.
+"""
+
+from .matrix_complaints import (
+    accepted_complaint,
+    case_filed_complaint,
+    changsha_complaint,
+    complaint_evidence,
+    running_pause,
+)
+from .permission_matrix import Row, logged_in
+
+OUT_OF_SCOPE = {"expert": 404, "other_officer": 404}
+# Internals of the clocks and the evidence are not reached by the complainant either.
+INTERNAL = {"enterprise": 404, **OUT_OF_SCOPE}
+
+
+def accept_step(objects):
+    return {**changsha_complaint(objects), "action": "accept"}
+
+
+def handed_to_yueyang(objects):
+    """Handed by the 长沙 bureau to 岳阳: 岳阳 handles it, 长沙 keeps a read-only trace."""
+    from complaints import services
+    from complaints.models import Complaint
+    from tsprotect.accounts.models import User
+    from tsprotect.regions.models import Prefecture
+
+    complaint = Complaint.objects.get(**changsha_complaint(objects))
+    services.transfer_jurisdiction(
+        complaint,
+        Prefecture.objects.get(pk="430600"),
+        User.objects.get(username="officer_430100"),
+        "被投诉人住所地在岳阳",
+    )
+    return {"pk": complaint.pk}
+
+
+STEPS = [
+    ("complaints:act", accept_step),
+    ("complaints:add_evidence", changsha_complaint),
+    ("complaints:log_step", accepted_complaint),
+    ("complaints:pause", accepted_complaint),
+    ("complaints:extend", accepted_complaint),
+    ("complaints:transfer", changsha_complaint),
+    ("complaints:publish_penalty", case_filed_complaint),
+]
+
+ROWS = [
+    # Intake: officers file in their own prefecture; an enterprise is sent to its own form.
+    Row("complaints:create", logged_in(200, enterprise=302, expert=403)),
+    Row("complaints:create", logged_in(200, enterprise=302, expert=403), method="post"),
+    Row("complaints:file", logged_in(403, enterprise=200)),
+    Row("complaints:file", logged_in(403, enterprise=200), method="post"),
+    # The complaint page: what it shows depends on the audience (tests/test_complaint_pages.py).
+    Row("complaints:detail", logged_in(200, **OUT_OF_SCOPE), kwargs=changsha_complaint),
+    Row(
+        "complaints:detail",
+        logged_in(200, expert=404),
+        kwargs=handed_to_yueyang,
+    ),
+    # The steps: an empty form is refused with a message, back to the page.
+    *(
+        Row(name, logged_in(302, **OUT_OF_SCOPE), kwargs=kwargs, method="post")
+        for name, kwargs in STEPS
+    ),
+    *(Row(name, logged_in(405), kwargs=kwargs) for name, kwargs in STEPS),
+    Row("complaints:end_pause", logged_in(302, **INTERNAL), kwargs=running_pause, method="post"),
+    Row("complaints:end_pause", logged_in(405), kwargs=running_pause),
+    # Evidence is opened by those handling it (and experts consulted), every opening logged.
+    Row("complaints:evidence", logged_in(200, **INTERNAL), kwargs=complaint_evidence),
+]
