@@ -248,6 +248,14 @@ def _record(
     )
 
 
+def _lock_to_change(complaint, user):
+    """The complaint locked for a change by its handler; refused once it is closed."""
+    locked = _lock(complaint)
+    _refuse_if_closed(locked)
+    _refuse_if_not_handler(user, locked)
+    return locked
+
+
 def _refuse_if_closed(complaint):
     if complaint.state == State.CLOSED:
         raise ValidationError(_("This complaint is closed; it can no longer be changed."))
@@ -275,9 +283,7 @@ def transition(complaint, action, user, note="", **data):
     rule = TRANSITIONS_BY_ACTION.get(action)
     if rule is None:
         raise ValidationError(_("Unknown action."))
-    locked = _lock(complaint)
-    _refuse_if_closed(locked)
-    _refuse_if_not_handler(user, locked)
+    locked = _lock_to_change(complaint, user)
     if locked.state not in rule.sources:
         raise ValidationError(
             _("This complaint is “%(state)s”: “%(action)s” is not possible now.")
@@ -465,9 +471,7 @@ EFFECTS = {
 @transaction.atomic
 def transfer_jurisdiction(complaint, to_prefecture, user, reason):
     """Hand the complaint to another prefecture; the sender keeps a read-only trace."""
-    locked = _lock(complaint)
-    _refuse_if_closed(locked)
-    _refuse_if_not_handler(user, locked)
+    locked = _lock_to_change(complaint, user)
     reason = (reason or "").strip()
     if locked.state not in TRANSFERABLE_STATES:
         raise ValidationError(
@@ -509,9 +513,7 @@ def transfer_jurisdiction(complaint, to_prefecture, user, reason):
 @transaction.atomic
 def log_step(complaint, user, *, kind, happened_on, actions, findings="", experts=()):
     """An entry of the investigation log; the experts consulted may then open the evidence."""
-    locked = _lock(complaint)
-    _refuse_if_closed(locked)
-    _refuse_if_not_handler(user, locked)
+    locked = _lock_to_change(complaint, user)
     if locked.state not in INVESTIGATING_STATES:
         raise ValidationError(
             _("Investigation steps are logged from acceptance until the outcome.")
@@ -554,9 +556,7 @@ def log_step(complaint, user, *, kind, happened_on, actions, findings="", expert
 
 @transaction.atomic
 def start_pause(complaint, user, *, reason, started_on, note=""):
-    locked = _lock(complaint)
-    _refuse_if_closed(locked)
-    _refuse_if_not_handler(user, locked)
+    locked = _lock_to_change(complaint, user)
     if reason not in StatutoryLimit.Pause.values:
         raise ValidationError({"reason": _("Choose one of the reasons offered.")})
     _check_date(
@@ -577,9 +577,7 @@ def start_pause(complaint, user, *, reason, started_on, note=""):
 
 @transaction.atomic
 def end_pause(pause, user, *, ended_on):
-    locked = _lock(pause.complaint)
-    _refuse_if_closed(locked)
-    _refuse_if_not_handler(user, locked)
+    locked = _lock_to_change(pause.complaint, user)
     pause = ClockPause.objects.select_for_update().get(pk=pause.pk)
     if pause.ended_on is not None:
         raise ValidationError(_("This pause has already ended."))
@@ -599,9 +597,7 @@ def end_pause(pause, user, *, ended_on):
 @transaction.atomic
 def extend(complaint, user, *, limit_code, approved_by, reason):
     """Extend a running limit once by its statutory extension, with the approval recorded."""
-    locked = _lock(complaint)
-    _refuse_if_closed(locked)
-    _refuse_if_not_handler(user, locked)
+    locked = _lock_to_change(complaint, user)
     clock = (
         ComplaintClock.objects.select_for_update()
         .select_related("limit")
@@ -630,9 +626,7 @@ def extend(complaint, user, *, limit_code, approved_by, reason):
 
 @transaction.atomic
 def publish_penalty(complaint, user, *, published_on):
-    locked = _lock(complaint)
-    _refuse_if_closed(locked)
-    _refuse_if_not_handler(user, locked)
+    locked = _lock_to_change(complaint, user)
     push = CreditPush.objects.select_for_update().filter(complaint=locked).first()
     if push is None:
         raise ValidationError(_("This case has no penalty to publish."))

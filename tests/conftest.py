@@ -40,6 +40,12 @@ def uploads_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
+def evidence_in_tmp(settings):
+    """The test's own evidence folder."""
+    return settings.EVIDENCE_ROOT
+
+
+@pytest.fixture
 def regions(db):
     """Hunan's divisions, the bureau groups and the statutory time limits (what migrations
     load), loaded again if a transactional test flushed them."""

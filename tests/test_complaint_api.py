@@ -33,12 +33,6 @@ COMPLAINANT_VIEW = {
 IDENTITY = {"complainant_name", "complainant_contact", "complainant_credit_code", "anonymous"}
 
 
-@pytest.fixture
-def evidence_in_tmp(settings):
-    """The test's own evidence folder (tests/conftest.py puts uploads under tmp_path)."""
-    return settings.EVIDENCE_ROOT
-
-
 @pytest.fixture(autouse=True)
 def english():
     """Messages are compared in the language they are written in."""

@@ -35,12 +35,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 RESPONDENT_USCC = make_uscc("430104", "MA4L0X9Y8")
 
 
-@pytest.fixture
-def evidence_in_tmp(settings):
-    """The test's own evidence folder (tests/conftest.py puts uploads under tmp_path)."""
-    return settings.EVIDENCE_ROOT
-
-
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):

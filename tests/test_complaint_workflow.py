@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -43,21 +42,6 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 RESPONDENT_USCC = make_uscc("430104", "MA4L0X9Y8")
-
-
-@pytest.fixture(autouse=True)
-def evidence_in_tmp(settings, tmp_path, monkeypatch):
-    """Evidence goes to a folder of the test's own, never to the portal's evidence store."""
-    location = str(tmp_path / "evidence")
-    evidence = settings.STORAGES["evidence"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {**evidence, "OPTIONS": {**evidence.get("OPTIONS", {}), "location": location}},
-    }
-    # The file field resolved its storage when the model was loaded: point it there too.
-    monkeypatch.setattr(
-        EvidenceFile._meta.get_field("file"), "storage", FileSystemStorage(location=location)
-    )
 
 
 @pytest.fixture(autouse=True)
