@@ -27,6 +27,8 @@ from psycopg2 import sql
 
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "tsprotect_bench")
 BENCH_ENTERPRISES = int(os.environ.get("BENCH_ENTERPRISES", "1000000"))
+# Synthetic complaints in the benchmark database (the complaint queue benchmark).
+BENCH_COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "100000"))
 # Repetitions of each timed measurement; the median is reported.
 BENCH_REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
 # 100,000 rows at full scale; a smoke run imports a tenth of its directory.
@@ -189,8 +191,30 @@ def ensure_rows(target: int, capture):
         return f"already seeded: {total:,} enterprises ({synthetic:,} synthetic); not reloaded"
     output = Tee(capture)
     started = time.perf_counter()
-    call_command("seed_scale", enterprises=target, reset=bool(synthetic), stdout=output)
+    call_command(
+        "seed_scale", enterprises=target, complaints=0, reset=bool(synthetic), stdout=output
+    )
     return output.getvalue() + f"(seed_scale took {time.perf_counter() - started:.1f} s)"
+
+
+def ensure_complaints(target: int, capture):
+    """Synthetic complaints up to ``target`` (filed by the synthetic directory), loaded only
+    when the database holds fewer complaints."""
+    from complaints.models import Complaint
+    from enterprises.management.commands.seed_scale import SEED_USERNAME
+
+    total = Complaint.objects.count()
+    synthetic = Complaint.objects.filter(registered_by__username=SEED_USERNAME).count()
+    if total >= target:
+        return f"already seeded: {total:,} complaints ({synthetic:,} synthetic); not reloaded"
+    output = Tee(capture)
+    started = time.perf_counter()
+    call_command(
+        "seed_scale", enterprises=0, complaints=target, reset=bool(synthetic), stdout=output
+    )
+    return (
+        output.getvalue() + f"(seed_scale --complaints took {time.perf_counter() - started:.1f} s)"
+    )
 
 
 class Tee(io.StringIO):
@@ -273,6 +297,7 @@ def django_db_setup(request, django_db_blocker):
             print(f"\nbenchmark database {BENCH_DATABASE}: migrating", flush=True)
         call_command("migrate", interactive=False, verbosity=0)
         seeding = ensure_rows(BENCH_ENTERPRISES, capture)
+        seeding += "\n" + ensure_complaints(BENCH_COMPLAINTS, capture)
         ensure_users()
         vacuum_if_needed()
         with connection.cursor() as cursor:

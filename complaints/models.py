@@ -313,6 +313,13 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["prefecture", "state", "next_deadline"]),
             models.Index(fields=["prefecture", "received_on"]),
+            # The open queue by deadline (?open=true&sort=next_deadline): read in order, the
+            # scope's prefecture filtered on the way, instead of sorting every open complaint.
+            models.Index(
+                fields=["next_deadline", "id"],
+                condition=~Q(state="closed"),
+                name="complaint_open_deadline",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

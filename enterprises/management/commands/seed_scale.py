@@ -2,10 +2,13 @@
 
     manage.py seed_scale --enterprises 1000000 [--prefecture-share 430100=0.3,430600=0.1]
     manage.py seed_scale --enterprises 50000 --reset
+    manage.py seed_scale --enterprises 0 --complaints 100000 --reset  # complaints only
 
 Rows are streamed to PostgreSQL with COPY, so a million rows take about a minute and a half on
 two CPUs instead of the hours the ORM would need. Synthetic rows are marked by ``created_by`` = the
 dedicated inactive user ``seed_scale``; ``--reset`` deletes exactly those rows and nothing else.
+Then ``--complaints`` (default 100,000) synthetic complaints and reports with their statutory
+clocks, registered by the same user (``complaints/management/commands/_seed_complaints.py``).
 
 The name fragments are drawn from weighted lists so that searches behave like on real data: the
 trade word 重工 appears in about 1 name in 20, the brand 红星 in about 1 in 1,000 and
@@ -26,6 +29,8 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, transaction
 
+from complaints.management.commands import _seed_complaints as seed_complaints
+from complaints.models import Complaint
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import User
 from tsprotect.core.validators import make_uscc
@@ -461,7 +466,15 @@ class Command(BaseCommand):
     help = "Load a large synthetic enterprise directory with COPY (PostgreSQL, benchmarks only)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--enterprises", type=int, default=1_000_000, help="rows to load")
+        parser.add_argument(
+            "--enterprises", type=int, default=1_000_000, help="rows to load (0: none)"
+        )
+        parser.add_argument(
+            "--complaints",
+            type=int,
+            default=100_000,
+            help="synthetic complaints to load (0: none), filed by synthetic enterprises",
+        )
         parser.add_argument(
             "--prefecture-share",
             default="",
@@ -483,24 +496,39 @@ class Command(BaseCommand):
                 f"PostgreSQL; the default database here is {connection.vendor}. "
                 "Set DATABASE_URL=postgres://… ."
             )
-        total = options["enterprises"]
-        if total < 1:
-            raise CommandError("--enterprises must be at least 1.")
+        total, complaints = options["enterprises"], options["complaints"]
+        if total < 0 or complaints < 0:
+            raise CommandError("--enterprises and --complaints cannot be negative.")
         shares = parse_shares(options["prefecture_share"])
         user = self.seed_user()
-        existing = Enterprise.objects.filter(created_by=user).count()
+        existing = Enterprise.objects.filter(created_by=user).count() if total else 0
+        filed = Complaint.objects.filter(registered_by=user).count()
         if existing and not options["reset"]:
             raise CommandError(
                 f"{existing:,} synthetic enterprises (created by {SEED_USERNAME}) already exist; "
                 "run again with --reset to replace them."
             )
+        if filed and complaints and not options["reset"]:
+            raise CommandError(
+                f"{filed:,} synthetic complaints (registered by {SEED_USERNAME}) already exist; "
+                "run again with --reset to replace them."
+            )
+        # Synthetic complaints point at synthetic enterprises: they go first.
+        if filed and options["reset"]:
+            started = time.perf_counter()
+            seed_complaints.delete_synthetic(user)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"Deleted {filed:,} earlier synthetic complaints in {elapsed:.1f} s.")
         if existing:
             started = time.perf_counter()
             self.delete_synthetic(user)
             elapsed = time.perf_counter() - started
             self.stdout.write(f"Deleted {existing:,} earlier synthetic rows in {elapsed:.1f} s.")
-        generator = Generator(options["seed"], shares, user.pk)
-        self.load(generator, total, options["chunk_size"], options["keep_indexes"])
+        if total:
+            generator = Generator(options["seed"], shares, user.pk)
+            self.load(generator, total, options["chunk_size"], options["keep_indexes"])
+        if complaints:
+            seed_complaints.seed(complaints, user=user, seed=options["seed"], stdout=self.stdout)
 
     def seed_user(self):
         user, created = User.objects.get_or_create(
@@ -541,6 +569,8 @@ class Command(BaseCommand):
                 defaults[column] = field.get_db_prep_save(field.get_default(), connection)
             elif field.null:
                 defaults[column] = None
+            elif field.blank and field.empty_strings_allowed:
+                defaults[column] = ""  # what the ORM stores for a blank text field
             else:
                 raise CommandError(
                     f"Enterprise.{field.name} has no default; teach seed_scale to fill it."
