@@ -7,6 +7,8 @@
 - ``enterprise_user``: acts for ``changsha_enterprise`` (in 岳麓区)
 """
 
+import uuid
+
 import pytest
 from django.apps import apps as django_apps
 from django.test import Client
@@ -37,6 +39,17 @@ def uploads_in_tmp(settings, tmp_path):
     """Uploaded files and complaint evidence go to the test's own folders."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
+
+
+@pytest.fixture(autouse=True)
+def own_cache_keys(settings):
+    """Each test keeps its cache entries — rate-limit counters above all — under keys of its
+    own: the Redis is shared by both workers and by earlier runs, and one test's hundred
+    registrations must not throttle the next test's browser."""
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture

@@ -78,9 +78,11 @@ def test_the_options_are_those_in_scope(province, yueyang_officer, yuelu_officer
 
 
 def test_the_header_names_the_users_county_or_prefecture(changsha_officer, yuelu_officer, province):
+    list_page(client_for(province))  # the first page of the day fills the shared cache
+
     def whoami(user):
         page, queries = list_page(client_for(user))
-        assert not any(REGION_TABLES.search(sql) for sql in queries)
+        assert not [sql for sql in queries if REGION_TABLES.search(sql)]
         return re.search(r'<span class="whoami"[^>]*>(.*?)</span>', page.content.decode()).group(1)
 
     assert whoami(changsha_officer).endswith(" · 长沙市")
