@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect \
 	REDIS_URL=redis://127.0.0.1:6379/15 HTTPS=false DEBUG=false \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef
 
-.PHONY: install system run test bench lint messages clean
+.PHONY: install system run test bench lint messages screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,21 @@ bench: install
 	scripts/ensure-services.sh
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
 	$(TEST_ENV) $(PY) -m pytest -q -p no:xdist benchmarks $(PYTEST_ARGS)
+
+# make screenshots: docs/screenshots/ from a portal on a fresh demo database (port 8765),
+# stopped when the script ends.
+SHOT_DIR := var/screenshots
+SHOT_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/$(SHOT_DIR)/db.sqlite3 REDIS_URL= \
+	MEDIA_ROOT=$(CURDIR)/$(SHOT_DIR)/media EVIDENCE_ROOT=$(CURDIR)/$(SHOT_DIR)/evidence
+screenshots: install
+	WITH_BROWSER=1 $(MAKE) --no-print-directory system
+	rm -rf $(SHOT_DIR) && mkdir -p $(SHOT_DIR)
+	$(SHOT_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(SHOT_ENV) $(PY) manage.py migrate --no-input -v0
+	$(SHOT_ENV) $(PY) manage.py seed_demo
+	$(SHOT_ENV) $(PY) manage.py runserver 127.0.0.1:8765 --noreload >$(SHOT_DIR)/server.log 2>&1 & \
+	server=$$!; trap 'kill $$server' EXIT; \
+	$(PY) scripts/screenshots.py --base http://127.0.0.1:8765 --wait 30
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -2,11 +2,13 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from enterprises.models import Enterprise
+from tsprotect.accounts.forms import RegistrationForm
 from tsprotect.accounts.models import Role, User
 from tsprotect.core import scoping
 from tsprotect.core.uploads import check_upload
@@ -20,6 +22,9 @@ from .workflow import Channel, Conduct, FeedbackMethod, Kind, Remedy
 
 # Evidence files sent with one form; more can be added from the complaint's page.
 MAX_EVIDENCE_FILES = 5
+# A report from the public, without an account, brings fewer (and a description of some length).
+MAX_PUBLIC_EVIDENCE_FILES = 3
+MIN_PUBLIC_DESCRIPTION = 20
 
 
 def add_errors(form, error: ValidationError):
@@ -50,7 +55,8 @@ class EvidenceFilesField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_files=MAX_EVIDENCE_FILES, **kwargs):
+        self.max_files = max_files
         kwargs.setdefault("label", _("Evidence files"))
         # Interpolated lazily: the help text is read in the language of each request.
         kwargs.setdefault(
@@ -62,7 +68,7 @@ class EvidenceFilesField(forms.FileField):
                 "handling the complaint can open them, and every opening is logged.",
                 "count",
             )
-            % {"count": MAX_EVIDENCE_FILES},
+            % {"count": max_files},
         )
         super().__init__(**kwargs)
 
@@ -72,9 +78,9 @@ class EvidenceFilesField(forms.FileField):
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return []
-        if len(files) > MAX_EVIDENCE_FILES:
+        if len(files) > self.max_files:
             raise ValidationError(
-                _("At most %(count)s files at a time.") % {"count": MAX_EVIDENCE_FILES},
+                _("At most %(count)s files at a time.") % {"count": self.max_files},
                 code="too_many",
             )
         return [super(EvidenceFilesField, self).clean(f, initial) for f in files]
@@ -302,6 +308,74 @@ class EnterpriseComplaintForm(_ComplaintForm):
         complaint.county_id = enterprise.county_id
         self.check()
         return cleaned
+
+
+class PublicReportForm(_ComplaintForm):
+    """Anyone's report (举报) through the public platform, without an account: where it
+    happened, whom and what it is about, the evidence and, if the reporter wishes, who they are.
+    """
+
+    evidence = EvidenceFilesField(required=False, max_files=MAX_PUBLIC_EVIDENCE_FILES)
+    # The registration form's offline captcha (a form copies its fields for each instance).
+    captcha = RegistrationForm.base_fields["captcha"]
+
+    class Meta(_ComplaintForm.Meta):
+        fields = [
+            "prefecture",
+            "respondent_name",
+            "respondent_credit_code",
+            "respondent_individuals",
+            "secret_kind",
+            "conduct",
+            "description",
+            "complainant_name",
+            "complainant_contact",
+        ]
+        labels = {
+            "prefecture": _("Prefecture where it happened"),
+            "complainant_name": _("Your name"),
+            "complainant_contact": _("Your phone or address"),
+        }
+        help_texts = {
+            "prefecture": _("Its market regulation bureau handles the report."),
+            "respondent_name": _("The company that infringed the trade secret, if any."),
+            "description": _(
+                "What happened, when, what secret is concerned and how you learned of it "
+                "(at least 20 characters)."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, user=None, **kwargs)
+        description = self.fields["description"]
+        description.validators.append(MinLengthValidator(MIN_PUBLIC_DESCRIPTION))
+        description.widget.attrs["minlength"] = MIN_PUBLIC_DESCRIPTION
+        self.fields["complainant_contact"].widget.attrs["autocomplete"] = "tel"
+        self.fields["complainant_name"].widget.attrs["autocomplete"] = "name"
+
+    def clean(self):
+        cleaned = super().clean()
+        name = (cleaned.get("complainant_name") or "").strip()
+        contact = (cleaned.get("complainant_contact") or "").strip()
+        if bool(name) != bool(contact):
+            self.add_error(
+                "complainant_contact" if name else "complainant_name",
+                _(
+                    "Give both your name and how to reach you, or leave both empty to report "
+                    "anonymously."
+                ),
+            )
+        if self.errors:
+            return cleaned
+        complaint = self.instance
+        for field in self._meta.fields:
+            setattr(complaint, field, cleaned.get(field))
+        services.as_public_report(complaint)
+        self.check()
+        return cleaned
+
+    def save(self, commit=True):
+        return services.receive_public_report(self.instance, evidence=self.evidence)
 
 
 class EvidenceForm(forms.Form):

@@ -8,6 +8,7 @@ statutory clocks, inside one transaction — a refusal leaves nothing half-writt
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
@@ -160,6 +161,12 @@ def create_complaint(complaint, user, *, evidence=()):
     """Register a complaint typed in by an officer, sent by another system, or filed by an
     enterprise online; ``evidence`` is a list of ``(uploaded, checked, title)``."""
     _check_placement(complaint, user)
+    return _register(complaint, user, evidence)
+
+
+def _register(complaint, user, evidence):
+    """What every intake shares once its placement is settled: the checks, the number, the
+    history, the evidence, the clocks and the officers' notification."""
     check_intake(complaint)
     complaint.reference = next_reference(complaint.prefecture_id, complaint.received_on.year)
     complaint.registered_by = user
@@ -178,6 +185,45 @@ def create_complaint(complaint, user, *, evidence=()):
         exclude=user,
     )
     return complaint
+
+
+PUBLIC_PLATFORM_USERNAME = "public-platform"
+
+
+def public_platform_user():
+    """The system account that registers what the public sends: inactive, with no role and no
+    usable password, so it can neither log in nor reach anything."""
+    user, _created = get_user_model().objects.get_or_create(
+        username=PUBLIC_PLATFORM_USERNAME,
+        defaults={"is_active": False, "password": make_password(None)},
+    )
+    return user
+
+
+def as_public_report(complaint):
+    """Fill in what the public form does not ask: a report, online, received today, anonymous
+    when the reporter left both their name and their contact empty."""
+    complaint.kind = Kind.REPORT
+    complaint.channel = Channel.ONLINE
+    complaint.received_on = _today()
+    complaint.complainant_enterprise = None
+    complaint.complainant_name = (complaint.complainant_name or "").strip()
+    complaint.complainant_contact = (complaint.complainant_contact or "").strip()
+    complaint.anonymous = not (complaint.complainant_name or complaint.complainant_contact)
+    return complaint
+
+
+@transaction.atomic
+def receive_public_report(complaint, *, evidence=()):
+    """A report (举报) sent by anyone, without an account, through the public form.
+
+    The public has no scope, so there is no placement check: the report goes to the bureau of
+    the prefecture the reporter chose, registered by the platform's system account, numbered,
+    clocked and notified like any other intake. A named reporter is owed the decision within 5
+    working days (投诉举报处理暂行办法 art. 31); their identity stays with the bureau (art. 33).
+    """
+    as_public_report(complaint)
+    return _register(complaint, public_platform_user(), evidence)
 
 
 def _check_placement(complaint, user):

@@ -25,3 +25,8 @@ urlpatterns = [
     path("pauses/<int:pk>/end/", views.end_pause, name="end_pause"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
 ]
+
+# Under /public/ (the ``public`` namespace, tsprotect/urls.py): anyone reports, no login.
+public_urlpatterns = [
+    path("report/", views.PublicReportView.as_view(), name="report"),
+]

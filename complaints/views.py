@@ -7,12 +7,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django.views.generic import CreateView
+from django.views.generic import CreateView, FormView
 
+from tsprotect.accounts.throttle import limit_posts
 from tsprotect.core import scoping
 from tsprotect.core.views import ScopedCreateView, ScopedDetailView, private_file, show_errors
 
@@ -25,6 +27,7 @@ from .forms import (
     EvidenceForm,
     ExtendForm,
     PauseForm,
+    PublicReportForm,
     PublishForm,
     StepForm,
     TransferForm,
@@ -103,6 +106,27 @@ class EnterpriseComplaintView(_IntakeMixin, LoginRequiredMixin, CreateView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+@method_decorator(limit_posts("public_report"), name="dispatch")
+class PublicReportView(FormView):
+    """Anyone reports an infringement, without an account. The answer shows the reference
+    number and what happens next, and nothing else: the report itself is never public."""
+
+    form_class = PublicReportForm
+    template_name = "complaints/public_report.html"
+
+    def form_valid(self, form):
+        try:
+            complaint = form.save()
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        return render(
+            self.request,
+            "complaints/public_report_sent.html",
+            {"reference": complaint.reference, "named": not complaint.anonymous},
+        )
 
 
 def _clock_status(clock, complaint):

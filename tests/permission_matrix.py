@@ -722,9 +722,21 @@ MATRIX = [
     Row("notifications:read_all", logged_in(405)),
 ]
 
-# The complaint rows live in their own modules, next to the pages they cover.
+# The rows of later apps live in their own modules, next to the pages they cover.
 from .matrix_complaint_api import ROWS as COMPLAINT_API_ROWS  # noqa: E402
 from .matrix_complaint_lists import ROWS as COMPLAINT_LIST_ROWS  # noqa: E402
 from .matrix_complaint_pages import ROWS as COMPLAINT_PAGE_ROWS  # noqa: E402
+from .matrix_public_report import ROWS as PUBLIC_REPORT_ROWS  # noqa: E402
+from .matrix_publicity import ROWS as PUBLICITY_ROWS  # noqa: E402
+from .matrix_registration import ROWS as REGISTRATION_ROWS  # noqa: E402
+from .matrix_trainings import ROWS as TRAININGS_ROWS  # noqa: E402
 
-MATRIX += COMPLAINT_LIST_ROWS + COMPLAINT_PAGE_ROWS + COMPLAINT_API_ROWS
+MATRIX += (
+    COMPLAINT_LIST_ROWS
+    + COMPLAINT_PAGE_ROWS
+    + COMPLAINT_API_ROWS
+    + PUBLICITY_ROWS
+    + TRAININGS_ROWS
+    + REGISTRATION_ROWS
+    + PUBLIC_REPORT_ROWS
+)

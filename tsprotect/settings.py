@@ -53,14 +53,18 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "simple_history",
+    "captcha",
+    "django_ratelimit",
     "tsprotect.core",
     "tsprotect.regions",
     "tsprotect.accounts",
     "tsprotect.notifications",
+    "tsprotect.trainings",
     "enterprises",
     "demonstrations",
     "assessments",
     "complaints",
+    "tsprotect.publicity",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +162,26 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
+# Rate limits of the public forms, per client address (the same address axes sees), counted in
+# the shared cache (tsprotect/accounts/throttle.py). Login counts failed attempts only.
+RATELIMITS = {
+    "register": env.str("REGISTER_RATE", default="5/h"),
+    "password_reset": env.str("PASSWORD_RESET_RATE", default="5/h"),
+    "login_failure": env.str("LOGIN_FAILURE_RATE", default="30/10m"),
+    "public_report": env.str("PUBLIC_REPORT_RATE", default="5/h"),
+}
+RATELIMIT_IP_META_KEY = "tsprotect.accounts.throttle.client_ip"
+# Django's own Redis backend increments atomically; without REDIS_URL (make run) the limits are
+# per process, which is enough for the development server.
+SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# The registration captcha is drawn by Pillow from the bundled font: nothing leaves the server.
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (140, 44)
+CAPTCHA_FONT_SIZE = 30
+
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: the public sees only public pages
 
@@ -236,9 +260,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Longer than the longest job, so a slow report build is not delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BEAT_SCHEDULE: dict = {
+    "training-reminders": {
+        "task": "tsprotect.trainings.tasks.send_training_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "complaint-clocks": {
         "task": "complaints.tasks.refresh_open_clocks",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "captcha-cleanup": {
+        "task": "tsprotect.accounts.tasks.remove_expired_captchas",
+        "schedule": crontab(hour=3, minute=0),
     },
     "complaint-reminders": {
         "task": "complaints.tasks.send_deadline_reminders",

@@ -8,10 +8,14 @@ from rest_framework import routers
 from assessments.api import ChecklistViewSet
 from assessments.urls import public_urlpatterns as assessment_public
 from complaints.api import ComplaintViewSet
+from complaints.urls import public_urlpatterns as complaint_public
 from demonstrations.api import ApplicationViewSet, DesignationViewSet
 from demonstrations.urls import public_urlpatterns as demonstration_public
 from enterprises.api import EnterpriseViewSet
 from tsprotect.core import home, views
+from tsprotect.publicity.api import PublicDesignationViewSet, PublicNoticeViewSet
+from tsprotect.publicity.urls import public_urlpatterns as publicity_public
+from tsprotect.trainings.urls import public_urlpatterns as training_public
 
 api = routers.DefaultRouter(trailing_slash=True)
 api.include_format_suffixes = False
@@ -20,6 +24,8 @@ api.register("applications", ApplicationViewSet, basename="application")
 api.register("designations", DesignationViewSet, basename="designation")
 api.register("checklists", ChecklistViewSet, basename="checklist")
 api.register("complaints", ComplaintViewSet, basename="complaint")
+api.register("public/designations", PublicDesignationViewSet, basename="public-designation")
+api.register("public/notices", PublicNoticeViewSet, basename="public-notice")
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
@@ -32,7 +38,21 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("complaints/", include("complaints.urls")),
     path("notifications/", include("tsprotect.notifications.urls")),
-    path("public/", include((demonstration_public + assessment_public, "public"))),
+    path("trainings/", include("tsprotect.trainings.urls")),
+    path("publicity/", include("tsprotect.publicity.urls")),
+    path(
+        "public/",
+        include(
+            (
+                demonstration_public
+                + assessment_public
+                + publicity_public
+                + training_public
+                + complaint_public,
+                "public",
+            )
+        ),
+    ),
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

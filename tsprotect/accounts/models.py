@@ -2,8 +2,12 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from tsprotect.core.scoping import RestrictedQuerySet, Scope
 
 
 class Role(models.TextChoices):
@@ -137,3 +141,127 @@ class ExpertProfile(models.Model):
     def get_fields_display(self):
         labels = dict(self.Field.choices)
         return "、".join(str(labels.get(f, f)) for f in self.fields)
+
+
+class EnterpriseClaim(models.Model):
+    """A self-registered account's claim to act for an enterprise, until an officer decides.
+
+    The claim is for the directory record with the same credit code, or proposes a new record to
+    the prefecture the code's division digits point to. The account sees nothing of any
+    enterprise until the claim is verified (``services.verify_claim``); the first verified user
+    of an enterprise becomes its manager, who may then decide the colleagues' claims.
+    """
+
+    scope = Scope(
+        prefecture_field="prefecture",
+        county_field="county",
+        # A manager reaches the claims of the enterprises they act for (``restrict(user, "team")``).
+        enterprise_field="enterprise",
+        enterprise_actions=("team",),
+        permissions={"view": "manage_enterprises", "change": "manage_enterprises"},
+    )
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        DEACTIVATED = "deactivated", _("Deactivated")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="claims", verbose_name=_("user")
+    )
+    uscc = models.CharField(_("unified social credit code"), max_length=18, db_index=True)
+    enterprise_name = models.CharField(_("enterprise name"), max_length=200)
+    contact_person = models.CharField(_("contact person"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=30)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("enterprise"),
+    )
+    prefecture = models.ForeignKey(
+        "regions.Prefecture",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("prefecture"),
+    )
+    county = models.ForeignKey(
+        "regions.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("county"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    is_manager = models.BooleanField(_("manages the enterprise's users"), default=False)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("enterprise account claim")
+        verbose_name_plural = _("enterprise account claims")
+        indexes = [models.Index(fields=["prefecture", "status"], name="claim_pref_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=Q(is_manager=True),
+                name="claim_one_manager_per_enterprise",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise_name} ({self.uscc})"
+
+    def get_absolute_url(self):
+        return reverse("claim_detail", args=[self.pk])
+
+    @property
+    def is_new_record(self):
+        return self.enterprise_id is None
+
+
+class ClaimEvent(models.Model):
+    """What happened to a claim and its account, and who did it: the claim's history."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", pgettext_lazy("claim", "Registered")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        DEACTIVATED = "deactivated", _("Account deactivated")
+        TEMPORARY_PASSWORD = "temporary_password", _("Temporary password set")
+
+    claim = models.ForeignKey(
+        EnterpriseClaim, on_delete=models.CASCADE, related_name="events", verbose_name=_("claim")
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(pgettext_lazy("claim", "note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("claim event")
+        verbose_name_plural = _("claim events")
+
+    def __str__(self):
+        return self.get_action_display()

@@ -62,6 +62,18 @@ ROLE_MODEL_PERMISSIONS = {
         "complaints.view_statutorylimit",
         "complaints.add_statutorylimit",
         "complaints.change_statutorylimit",
+        "complaints.view_complaint",
+        "complaints.view_creditpush",
+        "publicity.view_notice",
+        "publicity.change_notice",
+        "publicity.view_noticeattachment",
+    ],
+    # IP service sub-center staff manage the training events of their own prefecture (§17).
+    Role.SERVICE_CENTRE: [
+        "trainings.view_trainingevent",
+        "trainings.add_trainingevent",
+        "trainings.change_trainingevent",
+        "trainings.view_registration",
     ],
 }
 

@@ -1,11 +1,22 @@
-"""Account operations shared by the admin, seed data and (later) self-service registration."""
+"""Account operations shared by the admin, seed data and self-service registration."""
 
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from tsprotect.core import scoping
+from tsprotect.core.validators import normalise_uscc, uscc_division_code
+from tsprotect.notifications.services import notify
+from tsprotect.regions.models import County, Prefecture
 
-from .models import Role
+from .models import ClaimEvent, EnterpriseClaim, Role
 
 
 @transaction.atomic
@@ -25,3 +36,208 @@ def revoke_enterprise_access(user, enterprise):
         user.enterprise = None
         user.save(update_fields=["enterprise"])
     scoping.forget(user)
+
+
+# Self-service registration -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimTarget:
+    """Where a credit code's claim goes: the directory record, or a new record's prefecture."""
+
+    enterprise: object  # the matched Enterprise, or None for a new record
+    prefecture: object
+    county: object  # may be None
+
+
+def claim_target(uscc):
+    """The directory record with this credit code, else the prefecture (and county) its division
+    digits point to. Raises ValidationError when the digits name no division of Hunan."""
+    from enterprises.models import Enterprise
+
+    code = normalise_uscc(uscc)
+    # Matching needs the whole directory: nothing of the record is shown to the registrant.
+    enterprise = Enterprise.objects.select_related("prefecture", "county").filter(uscc=code).first()
+    if enterprise is not None:
+        return ClaimTarget(enterprise, enterprise.prefecture, enterprise.county)
+    division = uscc_division_code(code)
+    county = County.objects.select_related("prefecture").filter(pk=division).first()
+    if county is not None:
+        return ClaimTarget(None, county.prefecture, county)
+    # A prefecture-level registration authority, or a county code since renamed: the first four
+    # digits still name the prefecture.
+    prefecture = Prefecture.objects.filter(pk=f"{division[:4]}00").first()
+    if prefecture is not None:
+        return ClaimTarget(None, prefecture, None)
+    raise ValidationError(
+        _(
+            "The division digits of this credit code (%(code)s) do not name a prefecture of "
+            "Hunan Province, so no bureau can verify the registration here. Please check the "
+            "code, or contact the market regulation bureau where the enterprise is registered."
+        )
+        % {"code": division},
+        code="uscc_division",
+    )
+
+
+@transaction.atomic
+def register_enterprise_user(*, user, uscc, enterprise_name, contact_person, phone):
+    """Create the claim of a newly registered account; the account sees no enterprise yet."""
+    target = claim_target(uscc)
+    user.role = Role.ENTERPRISE
+    user.display_name = contact_person
+    user.phone = phone
+    user.save()
+    claim = EnterpriseClaim.objects.create(
+        user=user,
+        uscc=normalise_uscc(uscc),
+        enterprise_name=enterprise_name,
+        contact_person=contact_person,
+        phone=phone,
+        enterprise=target.enterprise,
+        prefecture=target.prefecture,
+        county=target.county,
+    )
+    ClaimEvent.objects.create(claim=claim, action=ClaimEvent.Action.SUBMITTED, by=user)
+    return claim
+
+
+def managed_enterprise_ids(user) -> frozenset:
+    """The enterprises whose users ``user`` manages (first verified user, still acting for it)."""
+    acting = scoping.enterprise_ids(user)
+    if not acting:
+        return frozenset()
+    return frozenset(
+        EnterpriseClaim.objects.filter(
+            user=user,
+            is_manager=True,
+            status=EnterpriseClaim.Status.VERIFIED,
+            enterprise_id__in=sorted(acting),
+        ).values_list("enterprise_id", flat=True)
+    )
+
+
+def decidable_claim(user, pk):
+    """The claim ``pk`` if ``user`` may decide it — an officer in scope, or the manager of its
+    enterprise — else 404."""
+    officer_claims = EnterpriseClaim.objects.restrict(user, "change").filter(pk=pk)
+    claim = officer_claims.select_related("user", "enterprise").first()
+    if claim is None:
+        managed = managed_enterprise_ids(user)
+        claim = (
+            EnterpriseClaim.objects.restrict(user, "team")
+            .filter(pk=pk, enterprise_id__in=sorted(managed))
+            .exclude(user=user)
+            .select_related("user", "enterprise")
+            .first()
+        )
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def _locked_pending(claim):
+    claim = EnterpriseClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != EnterpriseClaim.Status.PENDING:
+        raise ValidationError(_("This registration has already been decided."))
+    return claim
+
+
+@transaction.atomic
+def verify_claim(claim, *, by):
+    """Verify a claim: the account may act for the enterprise from now on.
+
+    A claim for a new record creates the directory record from the claim's data (the bureau
+    completes it later). The enterprise's first verified user becomes its manager. Other claims
+    waiting with the same credit code are attached to the record, so its manager sees them.
+    """
+    from enterprises.models import Enterprise
+
+    claim = _locked_pending(claim)
+    enterprise = claim.enterprise or Enterprise.objects.filter(uscc=claim.uscc).first()
+    if enterprise is None:
+        enterprise = Enterprise(
+            uscc=claim.uscc,
+            name=claim.enterprise_name,
+            prefecture=claim.prefecture,
+            county=claim.county,
+            contact_person=claim.contact_person,
+            contact_phone=claim.phone,
+            created_by=by,
+        )
+        enterprise.full_clean()
+        enterprise.save()
+    EnterpriseClaim.objects.filter(uscc=claim.uscc, enterprise__isnull=True).update(
+        enterprise=enterprise
+    )
+    has_manager = EnterpriseClaim.objects.filter(enterprise=enterprise, is_manager=True).exists()
+    claim.enterprise = enterprise
+    claim.status = EnterpriseClaim.Status.VERIFIED
+    claim.is_manager = not has_manager
+    claim.decided_by = by
+    claim.decided_at = timezone.now()
+    claim.save()
+    ClaimEvent.objects.create(claim=claim, action=ClaimEvent.Action.VERIFIED, by=by)
+    grant_enterprise_access(claim.user, enterprise)
+    notify(
+        [claim.user],
+        kind="account_verified",
+        title=_("Your account for %(name)s has been verified") % {"name": enterprise.name},
+        body=_("You can now keep your enterprise's profile and use the portal's services."),
+        url=reverse("home"),
+    )
+    return claim
+
+
+@transaction.atomic
+def reject_claim(claim, *, by, reason):
+    """Reject a claim, with the reason the registrant is told."""
+    if not reason.strip():
+        raise ValidationError(_("Please give the reason for rejecting the registration."))
+    claim = _locked_pending(claim)
+    claim.status = EnterpriseClaim.Status.REJECTED
+    claim.decided_by = by
+    claim.decided_at = timezone.now()
+    claim.reason = reason
+    claim.save()
+    ClaimEvent.objects.create(claim=claim, action=ClaimEvent.Action.REJECTED, by=by, note=reason)
+    notify(
+        [claim.user],
+        kind="account_rejected",
+        title=_("Your registration for %(name)s was not verified")
+        % {"name": claim.enterprise_name},
+        body=reason,
+        url=reverse("registration_status"),
+    )
+    return claim
+
+
+@transaction.atomic
+def deactivate_member(claim, *, by):
+    """A manager (or an officer) ends a colleague's access: the account can no longer log in."""
+    claim = EnterpriseClaim.objects.select_for_update().select_related("user").get(pk=claim.pk)
+    if claim.status != EnterpriseClaim.Status.VERIFIED:
+        raise ValidationError(_("Only a verified account can be deactivated."))
+    if claim.user_id == by.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    claim.status = EnterpriseClaim.Status.DEACTIVATED
+    claim.is_manager = False
+    claim.save(update_fields=["status", "is_manager"])
+    revoke_enterprise_access(claim.user, claim.enterprise)
+    claim.user.is_active = False
+    claim.user.save(update_fields=["is_active"])
+    ClaimEvent.objects.create(claim=claim, action=ClaimEvent.Action.DEACTIVATED, by=by)
+    return claim
+
+
+@transaction.atomic
+def set_temporary_password(claim, *, by):
+    """An officer sets a temporary password for a verified enterprise user (when the portal
+    sends no e-mail); returns it, to be shown once. Recorded in the claim's history."""
+    if claim.status != EnterpriseClaim.Status.VERIFIED or not claim.user.is_active:
+        raise ValidationError(_("A temporary password can only be set for a verified account."))
+    password = "-".join(secrets.token_hex(3) for _part in range(3))
+    claim.user.set_password(password)
+    claim.user.save(update_fields=["password"])
+    ClaimEvent.objects.create(claim=claim, action=ClaimEvent.Action.TEMPORARY_PASSWORD, by=by)
+    return password

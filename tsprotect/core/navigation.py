@@ -42,6 +42,24 @@ def _complaints(user):
     return scoping.can(user, Complaint, "view")
 
 
+def _trainings(user):
+    from tsprotect.trainings.models import TrainingEvent
+
+    return scoping.can(user, TrainingEvent, "view")
+
+
+def _claims(user):
+    from tsprotect.accounts.models import EnterpriseClaim
+
+    return scoping.can(user, EnterpriseClaim, "view")
+
+
+def _team(user):
+    from tsprotect.accounts.services import managed_enterprise_ids
+
+    return bool(scoping.enterprise_ids(user)) and bool(managed_enterprise_ids(user))
+
+
 def _staff(user):
     return user.is_staff
 
@@ -54,6 +72,10 @@ MENU = [
     ("demonstrations:list", _("Demonstrations"), _demonstrations),
     ("assessments:list", _("Self-protection"), _assessments),
     ("complaints:list", _("Complaints"), _complaints),
+    ("trainings:list", _("Trainings"), _trainings),
+    ("publicity:notice_list", _("Notices"), lambda user: user.is_province),
+    ("claims", _("Account verification"), _claims),
+    ("team", _("Our users"), _team),
     ("api-docs", _("API"), lambda user: user.is_superuser or user.role in ("province",)),
     ("admin:index", _("Administration"), _staff),
 ]

@@ -13,11 +13,13 @@ from complaints import demo as complaints_demo
 from demonstrations import demo as demonstrations_demo
 from enterprises.models import DirectorySubmission, Enterprise, ServiceEvent
 from enterprises.services import acknowledge_submission, submit_directory_changes
-from tsprotect.accounts.models import ExpertProfile, Role, User
+from tsprotect.accounts.models import EnterpriseClaim, ExpertProfile, Role, User
 from tsprotect.accounts.roles import sync_groups
-from tsprotect.accounts.services import grant_enterprise_access
+from tsprotect.accounts.services import grant_enterprise_access, register_enterprise_user
 from tsprotect.core.validators import make_uscc
+from tsprotect.publicity import demo as notices_demo
 from tsprotect.regions.models import County, Prefecture
+from tsprotect.trainings import demo as trainings_demo
 
 USERS = [
     # username, display name, role, prefecture, county
@@ -76,11 +78,14 @@ class Command(BaseCommand):
             grant_enterprise_access(
                 User.objects.get(username="enterprise1"), enterprises["长沙麓谷芯片科技有限公司"]
             )
+            self.seed_claims(enterprises)
             self.seed_submissions()
             applications = demonstrations_demo.seed()
             complaints = complaints_demo.seed()
             checklists = assessments_demo.seed()
             survey_demo.seed()
+            notices_demo.seed()
+            trainings_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(USERS)} users (password from DEMO_PASSWORD), "
@@ -90,6 +95,37 @@ class Command(BaseCommand):
                 f"{checklists or 'existing'} checklists."
             )
         )
+
+    def seed_claims(self, enterprises):
+        """enterprise1 manages its enterprise's users; a colleague of another enterprise has
+        registered and waits for the 长沙 officer's verification."""
+        chip = enterprises["长沙麓谷芯片科技有限公司"]
+        EnterpriseClaim.objects.get_or_create(
+            user=User.objects.get(username="enterprise1"),
+            enterprise=chip,
+            defaults={
+                "uscc": chip.uscc,
+                "enterprise_name": chip.name,
+                "contact_person": "周经理",
+                "phone": "13807310001",
+                "prefecture_id": chip.prefecture_id,
+                "county_id": chip.county_id,
+                "status": EnterpriseClaim.Status.VERIFIED,
+                "is_manager": True,
+            },
+        )
+        pharma = enterprises["湖南岳麓山生物医药股份有限公司"]
+        applicant, created = User.objects.get_or_create(username="yuelushan_legal")
+        if created:
+            applicant.set_password(settings.DEMO_PASSWORD)
+            applicant.save()
+            register_enterprise_user(
+                user=applicant,
+                uscc=pharma.uscc,
+                enterprise_name=pharma.name,
+                contact_person="陈律师",
+                phone="13907312345",
+            )
 
     def seed_users(self):
         for username, display_name, role, prefecture, county in USERS:
