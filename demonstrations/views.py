@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
-from tsprotect.core.views import ScopedDetailView, ScopedListView, private_file, show_errors
+from tsprotect.core.views import (
+    ScopedDetailView,
+    ScopedListView,
+    add_attachment_from,
+    private_file,
+    show_errors,
+)
 
 from . import certificates, services
 from .filters import ApplicationFilter
@@ -228,23 +234,7 @@ def update(request, pk):
 def upload_attachment(request, pk):
     application = get_object_or_404(_scoped(request.user), pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_attachment(
-                application,
-                form.cleaned_data["file"],
-                form.checked,
-                title=form.cleaned_data["title"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            show_errors(request, error)
-        else:
-            messages.success(request, _("The attachment is added."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+    add_attachment_from(request, form, services.add_attachment, application)
     return redirect(application)
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -164,6 +164,28 @@ def show_errors(request, error):
     """A service's refusal (a ValidationError) as messages on the next page."""
     for message in error.messages:
         messages.error(request, message)
+
+
+def add_attachment_from(request, form, add, owner):
+    """A posted attachment form handed to its service, ``add(owner, uploaded, checked, *,
+    title, user)``; the outcome, or what was refused, as messages on the next page."""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return
+    try:
+        add(
+            owner,
+            form.cleaned_data["file"],
+            form.checked,
+            title=form.cleaned_data["title"],
+            user=request.user,
+        )
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("The attachment is added."))
 
 
 def private_file(file, filename, content_type):

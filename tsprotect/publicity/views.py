@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from assessments.models import ComplianceTip
 from complaints.models import StatutoryLimit
 from demonstrations.public import public_designations
-from tsprotect.core.views import private_file, require_province, show_errors
+from tsprotect.core.views import add_attachment_from, private_file, require_province, show_errors
 
 from . import services
 from .forms import AttachmentForm, NoticeForm, WithdrawForm
@@ -117,23 +117,7 @@ def attachment_add(request, pk):
     require_province(request.user)
     notice = get_object_or_404(Notice, pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_attachment(
-                notice,
-                form.cleaned_data["file"],
-                form.checked,
-                title=form.cleaned_data["title"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            show_errors(request, error)
-        else:
-            messages.success(request, _("The attachment is added."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+    add_attachment_from(request, form, services.add_attachment, notice)
     return redirect("publicity:notice_update", pk=notice.pk)
 
 
