@@ -52,6 +52,17 @@ def own_cache_keys(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def stylesheets_served(request, settings):
+    """Browser tests see the pages with their styles: the live server finds static files by
+    their source name, not by the manifest's hashed one, so a browser test uses plain storage."""
+    if request.node.get_closest_marker("browser"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+
+
 @pytest.fixture
 def evidence_in_tmp(settings):
     """The test's own evidence folder."""

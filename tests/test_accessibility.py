@@ -65,16 +65,6 @@ PAGES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def stylesheets_served(settings):
-    """The live server finds static files by their source name, not by the manifest's hashed
-    one, so without this the pages would be checked without their stylesheet."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def data(personas, changsha_enterprise, enterprise_user, changsha_officer, province):
     complaint = make_complaint(personas["objects"], "accepted")
