@@ -11,6 +11,7 @@ from enterprises.models import Enterprise
 from tsprotect.accounts.forms import RegistrationForm
 from tsprotect.accounts.models import Role, User
 from tsprotect.core import scoping
+from tsprotect.core.forms import add_errors
 from tsprotect.core.uploads import check_upload
 from tsprotect.core.validators import normalise_uscc
 from tsprotect.core.widgets import DateInput
@@ -25,15 +26,6 @@ MAX_EVIDENCE_FILES = 5
 # A report from the public, without an account, brings fewer (and a description of some length).
 MAX_PUBLIC_EVIDENCE_FILES = 3
 MIN_PUBLIC_DESCRIPTION = 20
-
-
-def add_errors(form, error: ValidationError):
-    """Show a service's refusal on the fields it names, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def error_messages(form):

@@ -16,6 +16,7 @@ from django.views.generic import CreateView, FormView
 
 from tsprotect.accounts.throttle import limit_posts
 from tsprotect.core import scoping
+from tsprotect.core.forms import add_errors
 from tsprotect.core.views import ScopedCreateView, ScopedDetailView, private_file, show_errors
 
 from . import services
@@ -31,7 +32,6 @@ from .forms import (
     PublishForm,
     StepForm,
     TransferForm,
-    add_errors,
     error_messages,
 )
 from .models import (

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsprotect.core.forms import add_errors
 from tsprotect.core.uploads import check_upload
 from tsprotect.core.widgets import DateInput
 from tsprotect.regions.models import HostOrganisation
@@ -38,15 +39,6 @@ FIELDS_BY_TRACK = {
     ],
     Track.BASE: ["batch", "name", "sites", "partner_organisations", *MATERIAL_FIELDS],
 }
-
-
-def add_errors(form, error: ValidationError):
-    """Show a service's refusal on the fields it names, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class ApplicationForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
+from tsprotect.core.forms import add_errors
 from tsprotect.core.views import (
     ScopedDetailView,
     ScopedListView,
@@ -32,7 +33,6 @@ from .forms import (
     FundingForm,
     ReviewForm,
     TransitionForm,
-    add_errors,
 )
 from .models import ApplicationAttachment, Batch, DemonstrationApplication, ExpertAssignment
 from .workflow import (
