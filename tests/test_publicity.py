@@ -353,3 +353,14 @@ def test_a_revoked_designation_shows_revoked_in_the_public_api(
     pending = designation(changsha_enterprise, enterprise_user, state="submitted", number=None)
     url = reverse("api:public-designation-detail", args=[pending.pk])
     assert visitor.get(url).status_code == 404
+
+
+def test_the_public_api_is_rate_limited_per_address(regions, visitor, settings):
+    settings.RATELIMITS = {**settings.RATELIMITS, "public_api": "3/h"}
+    url = reverse("api:public-notice-list")
+    assert [visitor.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    refused = visitor.get(url)
+    assert refused.status_code == 429
+    assert "限流" in refused.json()["detail"]  # DRF's message, in the default language
+    other = visitor.get(url, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200

@@ -3,9 +3,11 @@
 from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.throttling import BaseThrottle
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from demonstrations.api import DesignationSerializer, DesignationViewSet
+from tsprotect.accounts.throttle import throttled
 
 from . import services
 from .models import Notice
@@ -31,11 +33,23 @@ class PublicDesignationSerializer(DesignationSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+class PublicApiThrottle(BaseThrottle):
+    """Anyone may read the public API, but not scrape it flat out: ``settings.RATELIMITS
+    ["public_api"]`` requests per address, counted like the public forms."""
+
+    def allow_request(self, request, view):
+        return not throttled(request, "public_api")
+
+    def wait(self):
+        return None
+
+
 class PublicDesignationViewSet(DesignationViewSet):
     """Designated demonstration units (valid, expired or revoked), for anyone (§9)."""
 
     serializer_class = PublicDesignationSerializer
     permission_classes = [AllowAny]
+    throttle_classes = [PublicApiThrottle]
 
 
 class PublicNoticeSerializer(serializers.ModelSerializer):
@@ -56,6 +70,7 @@ class PublicNoticeViewSet(ReadOnlyModelViewSet):
 
     serializer_class = PublicNoticeSerializer
     permission_classes = [AllowAny]
+    throttle_classes = [PublicApiThrottle]
     queryset = Notice.objects.none()
     search_fields = ["title"]
 
