@@ -169,6 +169,7 @@ RATELIMITS = {
     "password_reset": env.str("PASSWORD_RESET_RATE", default="5/h"),
     "login_failure": env.str("LOGIN_FAILURE_RATE", default="30/10m"),
     "public_report": env.str("PUBLIC_REPORT_RATE", default="5/h"),
+    "public_api": env.str("PUBLIC_API_RATE", default="600/h"),
 }
 RATELIMIT_IP_META_KEY = "tsprotect.accounts.throttle.client_ip"
 # Django's own Redis backend increments atomically; without REDIS_URL (make run) the limits are
