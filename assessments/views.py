@@ -41,6 +41,13 @@ class SubmissionFilter(ProvincePrefectureFilterMixin, django_filters.FilterSet):
     prefecture = CodeChoiceFilter(
         queryset=Prefecture.objects.all(), label=gettext_lazy("Prefecture")
     )
+    # The periodic reports link their checklist figures here.
+    submitted_after = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__gte", label=gettext_lazy("Submitted from")
+    )
+    submitted_before = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__lte", label=gettext_lazy("Submitted until")
+    )
 
     class Meta:
         model = ChecklistSubmission

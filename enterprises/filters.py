@@ -72,6 +72,13 @@ class EnterpriseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         widget=FastSelect, choices=Constant(Enterprise.Status.choices), label=_("Status")
     )
+    # The periodic reports link their "added" figures here.
+    filed_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Filed from")
+    )
+    filed_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Filed until")
+    )
 
     class Meta:
         model = Enterprise

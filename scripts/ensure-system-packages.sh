@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Debian packages the portal needs: a CJK font and Pango for weasyprint PDFs, libmagic for upload
-# checks, gettext for the translations, Chromium for the browser tests, poppler for PDF checks.
+# Debian packages the portal needs: a CJK font and Pango for weasyprint PDFs, HarfBuzz's
+# subsetter (without it weasyprint subsets the large CJK fonts in Python, and a report PDF takes
+# tens of seconds instead of a few), libmagic for upload checks, gettext for the translations,
+# Chromium for the browser tests, poppler for PDF checks.
 set -euo pipefail
-packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libmagic1 gettext poppler-utils)
+packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 gettext poppler-utils)
 [ "${1:-}" = "--with-browser" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do

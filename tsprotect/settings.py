@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "assessments",
     "complaints",
     "tsprotect.publicity",
+    "tsprotect.reports",
 ]
 
 MIDDLEWARE = [
@@ -247,7 +248,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # The enterprise's tier and a checklist's tier are the same choice set.
-    "ENUM_NAME_OVERRIDES": {"RiskTierEnum": "assessments.models.Tier.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "RiskTierEnum": "assessments.models.Tier.choices",
+        "ReportStatusEnum": "tsprotect.reports.api.REPORT_STATUSES",
+        "ReportBuildStatusEnum": "tsprotect.reports.api.BUILD_STATUSES",
+    },
 }
 
 # Celery: a real Redis broker when REDIS_URL is set, otherwise tasks run in-process.
@@ -258,8 +263,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Longer than the longest job, so a slow report build is not delivered twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+# Longer than the longest job (a report build or PDF takes seconds), so no task is delivered
+# twice while it runs; a task left unacknowledged by a killed worker is delivered again once this
+# has passed. No task is scheduled further ahead (eta/countdown), which would also need it longer.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
+}
 CELERY_BEAT_SCHEDULE: dict = {
     "training-reminders": {
         "task": "tsprotect.trainings.tasks.send_training_reminders",
@@ -276,6 +285,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "complaint-reminders": {
         "task": "complaints.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # After the night's clock refresh, so the reports count the corrected deadlines.
+    "periodic-reports": {
+        "task": "tsprotect.reports.tasks.build_due_reports",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 
@@ -315,7 +329,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # weasyprint logs every rendering step at INFO.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # logs every glyph it subsets for a PDF
+    },
 }
 
 PORTAL_NAME = _("Hunan Trade Secret Protection Portal")

@@ -15,6 +15,7 @@ from enterprises.api import EnterpriseViewSet
 from tsprotect.core import home, views
 from tsprotect.publicity.api import PublicDesignationViewSet, PublicNoticeViewSet
 from tsprotect.publicity.urls import public_urlpatterns as publicity_public
+from tsprotect.reports.api import ReportViewSet
 from tsprotect.trainings.urls import public_urlpatterns as training_public
 
 api = routers.DefaultRouter(trailing_slash=True)
@@ -24,6 +25,7 @@ api.register("applications", ApplicationViewSet, basename="application")
 api.register("designations", DesignationViewSet, basename="designation")
 api.register("checklists", ChecklistViewSet, basename="checklist")
 api.register("complaints", ComplaintViewSet, basename="complaint")
+api.register("reports", ReportViewSet, basename="report")
 api.register("public/designations", PublicDesignationViewSet, basename="public-designation")
 api.register("public/notices", PublicNoticeViewSet, basename="public-notice")
 
@@ -40,6 +42,7 @@ urlpatterns = [
     path("notifications/", include("tsprotect.notifications.urls")),
     path("trainings/", include("tsprotect.trainings.urls")),
     path("publicity/", include("tsprotect.publicity.urls")),
+    path("reports/", include("tsprotect.reports.urls")),
     path(
         "public/",
         include(

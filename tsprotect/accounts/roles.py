@@ -67,6 +67,11 @@ ROLE_MODEL_PERMISSIONS = {
         "publicity.view_notice",
         "publicity.change_notice",
         "publicity.view_noticeattachment",
+        "reports.review_report",
+        "reports.view_report",
+        "reports.view_workplan",
+        "reports.add_workplan",
+        "reports.change_workplan",
     ],
     # IP service sub-center staff manage the training events of their own prefecture (§17).
     Role.SERVICE_CENTRE: [

@@ -226,7 +226,7 @@ def _table(lines: Iterable[list[str]], max_rows: int | None) -> Table:
     return Table(headers, rows)
 
 
-def _clean(value):
+def clean_cell(value):
     value = neutralise(value)
     if isinstance(value, str):
         # openpyxl refuses control characters that can hide in a pasted text field.
@@ -260,16 +260,16 @@ def write_xlsx(
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=_clean(str(header)))
+        cell = WriteOnlyCell(sheet, value=clean_cell(str(header)))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_clean(value) for value in row])
+        sheet.append([clean_cell(value) for value in row])
     for extra_title, extra_rows in extra_sheets:
         extra = workbook.create_sheet(title=str(extra_title))
         for row in extra_rows:
-            extra.append([_clean(value) for value in row])
+            extra.append([clean_cell(value) for value in row])
     if output is not None:
         workbook.save(output)
         return output
