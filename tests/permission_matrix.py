@@ -729,6 +729,8 @@ from .matrix_complaint_pages import ROWS as COMPLAINT_PAGE_ROWS  # noqa: E402
 from .matrix_public_report import ROWS as PUBLIC_REPORT_ROWS  # noqa: E402
 from .matrix_publicity import ROWS as PUBLICITY_ROWS  # noqa: E402
 from .matrix_registration import ROWS as REGISTRATION_ROWS  # noqa: E402
+from .matrix_report_api import ROWS as REPORT_API_ROWS  # noqa: E402
+from .matrix_report_pages import ROWS as REPORT_PAGE_ROWS  # noqa: E402
 from .matrix_trainings import ROWS as TRAININGS_ROWS  # noqa: E402
 
 MATRIX += (
@@ -739,4 +741,6 @@ MATRIX += (
     + TRAININGS_ROWS
     + REGISTRATION_ROWS
     + PUBLIC_REPORT_ROWS
+    + REPORT_API_ROWS
+    + REPORT_PAGE_ROWS
 )

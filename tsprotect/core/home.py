@@ -35,8 +35,10 @@ def home(request):
         context["expert_profile"] = getattr(user, "expert_profile", None)
     from complaints.lists import follows_as_complainant, workbench
     from demonstrations.services import work_queue
+    from tsprotect.reports.services import workbench as report_cards
 
     context["demonstration_queue"] = work_queue(user)
     context["complaint_queue"] = workbench(user)
     context["may_file_complaint"] = follows_as_complainant(user)
+    context["report_cards"] = report_cards(user)
     return render(request, "home.html", context)

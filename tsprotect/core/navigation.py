@@ -48,6 +48,12 @@ def _trainings(user):
     return scoping.can(user, TrainingEvent, "view")
 
 
+def _reports(user):
+    from tsprotect.reports.models import Report
+
+    return scoping.can(user, Report, "view")
+
+
 def _claims(user):
     from tsprotect.accounts.models import EnterpriseClaim
 
@@ -73,6 +79,7 @@ MENU = [
     ("assessments:list", _("Self-protection"), _assessments),
     ("complaints:list", _("Complaints"), _complaints),
     ("trainings:list", _("Trainings"), _trainings),
+    ("reports:list", _("Reports"), _reports),
     ("publicity:notice_list", _("Notices"), lambda user: user.is_province),
     ("claims", _("Account verification"), _claims),
     ("team", _("Our users"), _team),

@@ -19,6 +19,7 @@ from tsprotect.accounts.services import grant_enterprise_access, register_enterp
 from tsprotect.core.validators import make_uscc
 from tsprotect.publicity import demo as notices_demo
 from tsprotect.regions.models import County, Prefecture
+from tsprotect.reports import demo as reports_demo
 from tsprotect.trainings import demo as trainings_demo
 
 USERS = [
@@ -86,13 +87,15 @@ class Command(BaseCommand):
             survey_demo.seed()
             notices_demo.seed()
             trainings_demo.seed()
+            reports = reports_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(USERS)} users (password from DEMO_PASSWORD), "
                 f"{len(enterprises)} enterprises, "
                 f"{applications or 'existing'} demonstration applications, "
                 f"{complaints or 'existing'} complaints, "
-                f"{checklists or 'existing'} checklists."
+                f"{checklists or 'existing'} checklists, "
+                f"{reports or 'existing'} periodic reports."
             )
         )
 
@@ -175,9 +178,13 @@ class Command(BaseCommand):
                 "created_by": officers.get(county.prefecture_id),
                 **{f"is_{tag}": tag in tags.split() for tag in Enterprise.TAGS},
             }
-            enterprises[name], _created = Enterprise.objects.update_or_create(
+            enterprises[name], created = Enterprise.objects.update_or_create(
                 uscc=make_uscc(division, code), defaults=defaults
             )
+            if created:
+                # Filed over the past year and more, so the periodic reports have a history.
+                filed = timezone.now() - dt.timedelta(days=60 + 45 * len(enterprises))
+                Enterprise.objects.filter(pk=enterprises[name].pk).update(created_at=filed)
         for name, kind, days_ago, summary in SERVICE_EVENTS:
             enterprise = enterprises[name]
             ServiceEvent.objects.get_or_create(
