@@ -1,57 +1,49 @@
 """Permission-matrix rows of the report API (``/api/v1/reports/``).
 
-The report is 长沙市's on 2026-Q3: its bureau and the province find it, every other persona
-gets 404 (county officers, experts and enterprises see no reports at all: 403 on the list).
-The bureau prepares and submits it, the province reviews it; each refuses the other's step (403).
+The report is 长沙市's on the last closed quarter (made by ``matrix_report_pages``): its bureau
+and the province find it, every other persona gets 404 (county officers, experts and
+enterprises see no reports at all: 403 on the list). The bureau prepares and submits it, the
+province reviews it; each refuses the other's step (403).
 """
 
-from tsprotect.accounts.models import User
-from tsprotect.reports import services
-from tsprotect.reports.models import Report
-
+from .matrix_report_pages import (
+    changsha_build,
+    changsha_rendered,
+    changsha_report,
+    quarter,
+    submitted_report,
+)
 from .permission_matrix import Row, logged_in
 
-PERIOD = "2026-Q3"
 NO_REPORTS = {"enterprise": 403, "expert": 403, "county_officer": 403}
 OUT_OF_REACH = {"enterprise": 404, "expert": 404, "county_officer": 404, "other_officer": 404}
 NARRATIVE = {"work_done": "走访重点企业 12 家。", "problems": "", "next_steps": ""}
 
 
-def changsha_report(objects):
-    services.build_now(PERIOD, "430100", files="later")
-    return {"pk": Report.objects.get(period=PERIOD, prefecture_id="430100").pk}
+def build_body(objects):
+    return {"period": quarter().code, "prefecture": "430100"}
 
 
-def submitted_report(objects):
-    kwargs = changsha_report(objects)
-    report = Report.objects.get(pk=kwargs["pk"])
-    services.submit(report, User.objects.get(username="officer_430100"), **NARRATIVE)
-    return kwargs
-
-
-def changsha_build(objects):
-    build = services.request_build(
-        User.objects.get(username="officer_430100"), PERIOD, "430100", enqueue=False
-    )
-    return {"build_id": build.pk}
+def changsha_build_id(objects):
+    return {"build_id": changsha_build(objects)["pk"]}
 
 
 ROWS = [
     Row("api:report-list", logged_in(200, anonymous=401, **NO_REPORTS)),
     Row("api:report-detail", logged_in(200, anonymous=401, **OUT_OF_REACH), kwargs=changsha_report),
-    Row("api:report-pdf", logged_in(200, anonymous=401, **OUT_OF_REACH), kwargs=changsha_report),
-    Row("api:report-xlsx", logged_in(200, anonymous=401, **OUT_OF_REACH), kwargs=changsha_report),
+    Row("api:report-pdf", logged_in(200, anonymous=401, **OUT_OF_REACH), kwargs=changsha_rendered),
+    Row("api:report-xlsx", logged_in(200, anonymous=401, **OUT_OF_REACH), kwargs=changsha_rendered),
     Row(
         "api:report-build",
         logged_in(202, anonymous=401, other_officer=403, **NO_REPORTS),
         method="post",
         json=True,
-        data={"period": PERIOD, "prefecture": "430100"},
+        data=build_body,
     ),
     Row(
         "api:report-build-status",
         logged_in(200, anonymous=401, other_officer=404, **NO_REPORTS),
-        kwargs=changsha_build,
+        kwargs=changsha_build_id,
     ),
     Row(
         "api:report-narrative",
