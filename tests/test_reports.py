@@ -30,6 +30,7 @@ def in_english():
     with translation.override("en"):
         yield
 
+
 Q3 = "2026-Q3"
 TODAY = dt.date(2026, 11, 25)
 NARRATIVE = {
@@ -53,22 +54,41 @@ def filed(enterprise, day, **fields):
 
 
 @pytest.mark.parametrize(
-    ("code", "kind", "starts", "ends", "label"),
+    ("code", "kind", "starts", "ends", "label", "english"),
     [
-        ("2026-09", "month", dt.date(2026, 9, 1), dt.date(2026, 9, 30), "2026年9月"),
-        ("2026-Q3", "quarter", dt.date(2026, 7, 1), dt.date(2026, 9, 30), "2026年第三季度"),
-        ("2024-02", "month", dt.date(2024, 2, 1), dt.date(2024, 2, 29), "2024年2月"),
-        ("2025", "year", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "2025年度"),
+        (
+            "2026-09",
+            "month",
+            dt.date(2026, 9, 1),
+            dt.date(2026, 9, 30),
+            "2026年9月",
+            "September 2026",
+        ),
+        (
+            "2026-Q3",
+            "quarter",
+            dt.date(2026, 7, 1),
+            dt.date(2026, 9, 30),
+            "2026年第三季度",
+            "Q3 2026",
+        ),
+        (
+            "2024-02",
+            "month",
+            dt.date(2024, 2, 1),
+            dt.date(2024, 2, 29),
+            "2024年2月",
+            "February 2024",
+        ),
+        ("2025", "year", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "2025年度", "2025"),
     ],
 )
-def test_a_period_is_named_by_its_code(code, kind, starts, ends, label):
+def test_a_period_is_named_by_its_code(code, kind, starts, ends, label, english):
     period = periods.parse(code)
-    assert (period.kind, period.starts_on, period.ends_on, period.label) == (
-        kind,
-        starts,
-        ends,
-        label,
-    )
+    assert (period.kind, period.starts_on, period.ends_on) == (kind, starts, ends)
+    assert period.label == english
+    with translation.override("zh-hans"):
+        assert period.label == label
 
 
 @pytest.mark.parametrize("code", ["2026-13", "2026-Q5", "26-Q3", "2026Q3", "2026-9", "", "Q3"])

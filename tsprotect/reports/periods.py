@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.regions.calendar import add_workdays
@@ -56,10 +56,18 @@ class Period:
 
     @property
     def label(self) -> str:
+        """The period as people write it, in the active language (2026年第三季度, Q3 2026)."""
+        quarter = (self.starts_on.month - 1) // 3
+        if not (translation.get_language() or "zh").startswith("zh"):
+            if self.kind == PeriodKind.MONTH:
+                return self.starts_on.strftime("%B %Y")
+            if self.kind == PeriodKind.QUARTER:
+                return f"Q{quarter + 1} {self.year}"
+            return str(self.year)
         if self.kind == PeriodKind.MONTH:
             return f"{self.year}年{self.starts_on.month}月"
         if self.kind == PeriodKind.QUARTER:
-            return f"{self.year}年第{QUARTER_NUMERALS[(self.starts_on.month - 1) // 3]}季度"
+            return f"{self.year}年第{QUARTER_NUMERALS[quarter]}季度"
         return f"{self.year}年度"
 
     def has_ended(self, today: dt.date | None = None) -> bool:

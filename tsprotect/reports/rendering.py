@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from . import figures as F
+from . import periods
 from .charts import MONEY_COLUMNS
 
 HUNAN = "湖南省"
@@ -40,6 +41,7 @@ def _format(value, percent):
 def document(report) -> dict:
     """Titles and labels resolved in the active language, cells formatted, links kept."""
     data = report.figures or {}
+    period_label = periods.parse(report.period).label
     sections = []
     for section in data.get("sections", ()):
         tables = []
@@ -86,10 +88,10 @@ def document(report) -> dict:
     )
     return {
         "title": _("%(place)s trade secret protection work report, %(period)s")
-        % {"place": prefecture, "period": data.get("label") or report.period},
+        % {"place": prefecture, "period": period_label},
         "place": prefecture,
         "period": report.period,
-        "period_label": data.get("label") or report.period,
+        "period_label": period_label,
         "starts_on": report.starts_on,
         "ends_on": report.ends_on,
         "as_of": timezone.localtime(report.built_at) if report.built_at else None,

@@ -16,14 +16,16 @@ import json
 import logging
 import zlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
@@ -200,7 +202,11 @@ def run_build(build_id, files="queue") -> Report | None:
 
     try:
         period = periods.parse(build.period)
-        with timezone.override(timezone.get_default_timezone()):
+        # The figures are the bureau's document: built in its language whoever started it.
+        with (
+            timezone.override(timezone.get_default_timezone()),
+            translation.override(settings.LANGUAGE_CODE),
+        ):
             data = figures_module.compute(period, build.prefecture, progress=progress)
         with transaction.atomic():
             _lock_report(period.code, build.prefecture_id)
@@ -433,11 +439,11 @@ def return_report(report, user, comment) -> Report:
 
 
 INBOX_STATES = {
-    "acknowledged": _("Acknowledged"),
-    "submitted": _("Submitted, to be acknowledged"),
-    "returned": _("Returned for correction"),
-    "late": _("Late"),
-    "missing": _("Not yet submitted"),
+    "acknowledged": gettext_lazy("Acknowledged"),
+    "submitted": gettext_lazy("Submitted, to be acknowledged"),
+    "returned": gettext_lazy("Returned for correction"),
+    "late": gettext_lazy("Late"),
+    "missing": gettext_lazy("Not yet submitted"),
 }
 
 
