@@ -28,7 +28,12 @@ FIRST_COMPLAINT = re.compile(r"^/complaints/\d+/$")
 ROLES = {
     "officer": (
         "officer_430100",
-        [("workbench", "/"), ("complaints", "/complaints/"), ("complaint", None)],
+        [
+            ("workbench", "/"),
+            ("complaints", "/complaints/"),
+            ("complaint", None),
+            ("reports-dashboard", "/reports/dashboard/"),
+        ],
     ),
     "county-officer": ("officer_430104", [("workbench", "/"), ("enterprises", "/enterprises/")]),
     "province": (
@@ -37,6 +42,7 @@ ROLES = {
             ("workbench", "/"),
             ("complaints-overview", "/complaints/overview/"),
             ("demonstrations", "/demonstrations/"),
+            ("reports-inbox", "/reports/inbox/"),
         ],
     ),
     "enterprise": (
