@@ -44,9 +44,8 @@ from tsprotect.reports.models import Report, ReportBuild, ReportEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-VISIBILITY_TIMEOUT = (
-    3  # seconds; production keeps 30 minutes (settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-)
+# Seconds; production keeps 30 minutes (settings.CELERY_BROKER_TRANSPORT_OPTIONS).
+VISIBILITY_TIMEOUT = 3
 CHANGSHA, YUEYANG = "430100", "430600"
 
 # The worker process: `celery worker` with settings of this test. The tasks it sends itself
