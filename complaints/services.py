@@ -18,7 +18,7 @@ from guardian.shortcuts import assign_perm
 
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
-from tsprotect.notifications.services import enterprise_users, notify
+from tsprotect.notifications.services import bureau_officers, enterprise_users, notify
 
 from . import clocks
 from .models import (
@@ -790,9 +790,7 @@ def responsible_officers(complaint):
     User = get_user_model()
     if complaint.handler_id and complaint.handler.is_active:
         return [complaint.handler]
-    officers = User.objects.filter(
-        is_active=True, role=Role.PREFECTURE_OFFICER, prefecture_id=complaint.prefecture_id
-    )
+    officers = bureau_officers(complaint.prefecture_id)
     if complaint.county_id:
         officers = officers | User.objects.filter(
             is_active=True, role=Role.COUNTY_OFFICER, county_id=complaint.county_id

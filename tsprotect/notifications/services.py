@@ -120,6 +120,21 @@ def enterprise_users(enterprise_id):
     ).filter(is_active=True)
 
 
+def bureau_officers(prefecture_id):
+    """The active officers of a prefecture bureau (not its county officers)."""
+    from tsprotect.accounts.models import Role, User
+
+    return User.objects.filter(
+        is_active=True, role=Role.PREFECTURE_OFFICER, prefecture_id=prefecture_id
+    )
+
+
+def provincial_staff():
+    from tsprotect.accounts.models import Role, User
+
+    return User.objects.filter(is_active=True, role=Role.PROVINCE)
+
+
 # The cached count ---------------------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ consolidation (``prefecture`` null). Builds, submissions and reviews go through
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from tsprotect.core.api import ScopedViewSet, drf_error
+from tsprotect.core.views import private_file
 
 from . import services
 from .models import Report, ReportBuild
@@ -226,9 +226,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         report = self.get_object()
         stored = services.report_file(report, kind)
         name = f"{report.period}-{report.prefecture_id or '430000'}.{kind}"
-        return FileResponse(
-            stored.open("rb"), as_attachment=True, filename=name, content_type=content_type
-        )
+        return private_file(stored, name, content_type)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -27,7 +27,8 @@ HUNAN = "湖南省"
 PERCENT_TABLES = {("work_plan", "progress_by_prefecture")}
 
 
-def _format(value, percent):
+def format_figure(value, percent=False):
+    """A figure as the report prints it (— for none, 12.5%, 1,234.5, 1,234)."""
     if value is None:
         return "—"
     if percent:
@@ -56,7 +57,7 @@ def document(report) -> dict:
                     "key": row["key"],
                     "label": str(F.row_label(section["key"], table["key"], row)),
                     "cells": [
-                        {"value": value, "text": _format(value, is_percent), "link": link}
+                        {"value": value, "text": format_figure(value, is_percent), "link": link}
                         for value, link, is_percent in zip(
                             row["cells"], row["links"], percent, strict=True
                         )
@@ -73,7 +74,7 @@ def document(report) -> dict:
                     "column_keys": columns,
                     "percent": percent,
                     "rows": rows,
-                    "total": [_format(v, p) for v, p in zip(total, percent, strict=True)]
+                    "total": [format_figure(v, p) for v, p in zip(total, percent, strict=True)]
                     if total
                     else None,
                     "total_values": total or None,

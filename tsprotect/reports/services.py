@@ -17,7 +17,6 @@ import logging
 import zlib
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -29,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
-from tsprotect.notifications.services import notify
+from tsprotect.notifications.services import bureau_officers, notify, provincial_staff
 from tsprotect.regions.models import Prefecture
 
 from . import figures as figures_module
@@ -362,7 +361,7 @@ def submit(report, user, **narrative) -> Report:
     )
     if not locked.is_consolidation:
         notify(
-            _reviewers(),
+            list(provincial_staff()),
             kind="report_submitted",
             title=_("%(prefecture)s submitted its %(period)s report")
             % {"prefecture": locked.prefecture.name, "period": locked.period},
@@ -372,18 +371,6 @@ def submit(report, user, **narrative) -> Report:
 
     transaction.on_commit(lambda: render_report_files.delay(locked.pk))
     return locked
-
-
-def _reviewers():
-    return list(get_user_model().objects.filter(is_active=True, role=Role.PROVINCE))
-
-
-def _officers(report):
-    return list(
-        get_user_model().objects.filter(
-            is_active=True, role=Role.PREFECTURE_OFFICER, prefecture_id=report.prefecture_id
-        )
-    )
 
 
 def _review(report, user, action, comment):
@@ -410,7 +397,7 @@ def _review(report, user, action, comment):
 def acknowledge(report, user, comment="") -> Report:
     locked = _review(report, user, ReportEvent.Action.ACKNOWLEDGED, (comment or "").strip())
     notify(
-        _officers(locked),
+        list(bureau_officers(locked.prefecture_id)),
         kind="report_acknowledged",
         title=_("The province acknowledged your %(period)s report") % {"period": locked.period},
         url=locked.get_absolute_url(),
@@ -425,7 +412,7 @@ def return_report(report, user, comment) -> Report:
         raise ValidationError({"comment": _("Say what must be corrected.")})
     locked = _review(report, user, ReportEvent.Action.RETURNED, comment)
     notify(
-        _officers(locked),
+        list(bureau_officers(locked.prefecture_id)),
         kind="report_returned",
         title=_("Your %(period)s report was returned for correction") % {"period": locked.period},
         body=comment,

@@ -124,16 +124,6 @@ def _active_build(user, period_code, code):
     )
 
 
-def _text(value, percent=False):
-    if value is None:
-        return "—"
-    if percent:
-        return f"{value:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}"
-
-
 # ---------------------------------------------------------------------------------------------
 # Charts: the data each chart draws, embedded with json_script and drawn by static/js/reports.js
 
@@ -589,7 +579,7 @@ def _trend(reports, trend_periods):
             {
                 "label": label,
                 "cells": [
-                    {"text": _text(v, percent), "report": reports.get(p.code)}
+                    {"text": rendering.format_figure(v, percent), "report": reports.get(p.code)}
                     for v, p in zip(values, trend_periods, strict=True)
                 ],
             }
@@ -631,7 +621,8 @@ def _side_by_side(consolidation):
             values = [row["cells"][i] for i in picked]
             value = None if all(v is None for v in values) else sum(v or 0 for v in values)
             link = row["links"][picked[0]] if len(picked) == 1 else _designated_link(code)
-            cells.append({"value": value, "text": _text(value, percent), "link": link})
+            text = rendering.format_figure(value, percent)
+            cells.append({"value": value, "text": text, "link": link})
         columns.append({"label": label, "cells": cells})
         charts.append(
             _chart(
@@ -747,7 +738,7 @@ def _progress(user, year):
                 "target": target,
                 "actual": actual,
                 "progress": progress,
-                "progress_text": _text(progress, True),
+                "progress_text": rendering.format_figure(progress, True),
             }
         found[report.prefecture_id] = (report, metrics)
     return found
