@@ -6,12 +6,13 @@ from rest_framework.response import Response
 
 from enterprises.models import Enterprise
 from tsprotect.core.api import ScopedViewSet, drf_error
+from tsprotect.core.relations import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 
 from . import services
 from .models import ChecklistAnswer, ChecklistSubmission
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+class AnswerSerializer(ScopedModelSerializer):
     item_code = serializers.CharField(source="item.code", read_only=True)
 
     class Meta:
@@ -20,7 +21,7 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 
 class ChecklistSerializer(serializers.ModelSerializer):
-    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
+    enterprise = ScopedPrimaryKeyRelatedField(queryset=Enterprise.objects.all())
     prefecture = serializers.CharField(source="prefecture_id", read_only=True)
     template_version = serializers.IntegerField(source="template.version", read_only=True)
     answers = AnswerSerializer(many=True, read_only=True)
@@ -75,8 +76,6 @@ class ChecklistViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enterprise = serializer.validated_data["enterprise"]
-        if not Enterprise.objects.restrict(request.user).filter(pk=enterprise.pk).exists():
-            raise serializers.ValidationError({"enterprise": ["Not found."]})
         try:
             submission = services.start(enterprise, request.user)
         except DjangoValidationError as error:
@@ -87,7 +86,7 @@ class ChecklistViewSet(
     @action(detail=True, methods=["post"])
     def answers(self, request, pk=None):
         submission = self.get_object()
-        body = AnswersBody(data=request.data)
+        body = AnswersBody(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         answers = {
             row["item"].pk: (row["answer"], row.get("note", ""), None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from tsprotect.core.relations import ScopedModelForm, ScopedModelMultipleChoiceField
 from tsprotect.regions.models import Prefecture
 
 from . import surveys
@@ -20,8 +21,8 @@ MAX_CHOICES = 20
 MAX_CHOICE_LENGTH = 100
 
 
-class SurveyForm(forms.ModelForm):
-    prefectures = forms.ModelMultipleChoiceField(
+class SurveyForm(ScopedModelForm):
+    prefectures = ScopedModelMultipleChoiceField(
         label=_("Prefectures"),
         queryset=Prefecture.objects.order_by("pk"),
         required=False,

@@ -63,7 +63,7 @@ def survey_edit(request, pk=None):
         messages.error(request, _("Only a draft survey can be changed."))
         return redirect("assessments:survey_results", pk=survey.pk)
     data = request.POST if request.method == "POST" else None
-    form = SurveyForm(data, instance=survey)
+    form = SurveyForm(data, instance=survey, user=request.user)
     formset = QuestionFormSet(data, instance=survey, prefix="questions")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:

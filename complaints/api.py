@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from enterprises.models import Enterprise
 from tsprotect.core import scoping
 from tsprotect.core.api import ScopedViewSet, drf_error
+from tsprotect.core.relations import ScopedSlugRelatedField
 from tsprotect.core.validators import normalise_uscc
 from tsprotect.regions.models import County, Prefecture
 
@@ -317,13 +318,13 @@ class IntakeSerializer(serializers.Serializer):
     estimated_loss = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    prefecture = serializers.SlugRelatedField(
+    prefecture = ScopedSlugRelatedField(
         slug_field="code",
         queryset=Prefecture.objects.all(),
         required=False,
         help_text=gettext_lazy("Division code; may be left out by an officer of one prefecture."),
     )
-    county = serializers.SlugRelatedField(
+    county = ScopedSlugRelatedField(
         slug_field="code", queryset=County.objects.all(), required=False, allow_null=True
     )
 
@@ -593,7 +594,7 @@ class ComplaintViewSet(
         complaint = self.get_object()
         if not services.may_handle(request.user, complaint):
             raise PermissionDenied(_("Only the bureau handling this complaint may do this."))
-        body = BODIES[action_name](data=request.data)
+        body = BODIES[action_name](data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         note = data.pop("note", "")

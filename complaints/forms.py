@@ -12,6 +12,12 @@ from tsprotect.accounts.forms import RegistrationForm
 from tsprotect.accounts.models import Role, User
 from tsprotect.core import scoping
 from tsprotect.core.forms import add_errors
+from tsprotect.core.relations import (
+    ScopedForm,
+    ScopedModelChoiceField,
+    ScopedModelForm,
+    ScopedModelMultipleChoiceField,
+)
 from tsprotect.core.uploads import check_upload
 from tsprotect.core.validators import normalise_uscc
 from tsprotect.core.widgets import DateInput
@@ -92,7 +98,7 @@ def checked_evidence(uploads):
     return evidence
 
 
-class _ComplaintForm(forms.ModelForm):
+class _ComplaintForm(ScopedModelForm):
     """What an officer's intake and an enterprise's own form share: the respondent, the secret,
     the conduct, the loss, the description and the evidence."""
 
@@ -120,8 +126,7 @@ class _ComplaintForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         self.evidence = []
 
     def clean_respondent_credit_code(self):
@@ -250,7 +255,7 @@ class ComplaintForm(_ComplaintForm):
 class EnterpriseComplaintForm(_ComplaintForm):
     """The enterprise's own online form: it is the complainant, its bureau handles it."""
 
-    enterprise = forms.ModelChoiceField(
+    enterprise = ScopedModelChoiceField(
         label=_("Complaining enterprise"), queryset=Enterprise.objects.none(), empty_label=None
     )
 
@@ -441,7 +446,7 @@ class ActionForm(forms.Form):
         return note, {k: v for k, v in cleaned.items() if v not in (None, "")}
 
 
-class ExpertField(forms.ModelMultipleChoiceField):
+class ExpertField(ScopedModelMultipleChoiceField):
     def label_from_instance(self, expert):
         profile = getattr(expert, "expert_profile", None)
         parts = [str(expert)]
@@ -450,7 +455,7 @@ class ExpertField(forms.ModelMultipleChoiceField):
         return " · ".join(p for p in parts if p)
 
 
-class StepForm(forms.ModelForm):
+class StepForm(ScopedModelForm):
     experts = ExpertField(
         label=_("Experts consulted"),
         queryset=User.objects.none(),
@@ -520,8 +525,8 @@ class ExtendForm(forms.Form):
             ]
 
 
-class TransferForm(forms.Form):
-    to_prefecture = forms.ModelChoiceField(
+class TransferForm(ScopedForm):
+    to_prefecture = ScopedModelChoiceField(
         label=_("Hand to the bureau of"), queryset=Prefecture.objects.all()
     )
     reason = forms.CharField(

@@ -207,7 +207,7 @@ class ComplaintDetailView(ScopedDetailView):
             for transition in services.available_transitions(complaint, user)
         ]
         if complaint.state in INVESTIGATING_STATES:
-            context["step_form"] = StepForm()
+            context["step_form"] = StepForm(user=user)
         context["pause_form"] = PauseForm()
         if any(p.ended_on is None for p in pauses):
             context["end_pause_form"] = EndPauseForm()
@@ -215,7 +215,7 @@ class ComplaintDetailView(ScopedDetailView):
         if extendable:
             context["extend_form"] = ExtendForm(clocks=extendable)
         if complaint.state in TRANSFERABLE_STATES:
-            context["transfer_form"] = TransferForm(complaint=complaint)
+            context["transfer_form"] = TransferForm(complaint=complaint, user=user)
         context["evidence_form"] = EvidenceForm()
         if credit_push is not None and not credit_push.published_on:
             context["publish_form"] = PublishForm()
@@ -352,7 +352,7 @@ def add_evidence(request, pk):
 @require_POST
 def log_step(request, pk):
     complaint = _complaint(request, pk)
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, user=request.user)
 
     def call(cleaned):
         return services.log_step(
@@ -440,7 +440,7 @@ def extend(request, pk):
 @require_POST
 def transfer(request, pk):
     complaint = _complaint(request, pk)
-    form = TransferForm(request.POST)
+    form = TransferForm(request.POST, user=request.user)
 
     def call(cleaned):
         return services.transfer_jurisdiction(

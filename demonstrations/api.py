@@ -8,6 +8,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from tsprotect.accounts.models import User
 from tsprotect.core.api import ScopedViewSet, drf_error
+from tsprotect.core.relations import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 
 from . import public, services
 from .filters import ApplicationFilter
@@ -15,7 +16,7 @@ from .models import DemonstrationApplication, ExpertAssignment
 from .workflow import ENTERPRISE_TRACKS, TRANSITIONS_BY_ACTION, Track
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ScopedModelSerializer):
     prefecture = serializers.CharField(source="prefecture_id", read_only=True)
     county = serializers.CharField(source="county_id", read_only=True, allow_null=True)
     ftz_area = serializers.CharField(source="ftz_area_id", read_only=True, allow_null=True)
@@ -128,7 +129,7 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    experts = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.all())
+    experts = ScopedPrimaryKeyRelatedField(many=True, queryset=User.objects.all())
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -179,7 +180,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         application = self.get_object()
-        body = TransitionSerializer(data=request.data)
+        body = TransitionSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         try:
             data = body.validated_data
@@ -192,7 +193,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def experts(self, request, pk=None):
         application = self.get_object()
-        body = AssignSerializer(data=request.data)
+        body = AssignSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         try:
             services.assign_experts(application, body.validated_data["experts"], request.user)
@@ -204,7 +205,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         application = self.get_object()
-        body = ReviewSerializer(data=request.data)
+        body = ReviewSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         assignment = ExpertAssignment.objects.filter(
             application=application, expert=request.user

@@ -4,6 +4,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core.forms import add_errors
+from tsprotect.core.relations import (
+    ScopedForm,
+    ScopedModelForm,
+    ScopedModelMultipleChoiceField,
+)
 from tsprotect.core.uploads import check_upload
 from tsprotect.core.widgets import DateInput
 from tsprotect.regions.models import HostOrganisation
@@ -41,7 +46,7 @@ FIELDS_BY_TRACK = {
 }
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(ScopedModelForm):
     """The application materials of one track; choices offer only what the applicant may name."""
 
     class Meta:
@@ -66,8 +71,7 @@ class ApplicationForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, track, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         self.track = track
         self.instance.track = track
         wanted = FIELDS_BY_TRACK[track]
@@ -150,7 +154,7 @@ class TransitionForm(forms.Form):
     )
 
 
-class ExpertChoiceField(forms.ModelMultipleChoiceField):
+class ExpertChoiceField(ScopedModelMultipleChoiceField):
     def label_from_instance(self, expert):
         profile = getattr(expert, "expert_profile", None)
         if profile is None:
@@ -159,7 +163,7 @@ class ExpertChoiceField(forms.ModelMultipleChoiceField):
         return " · ".join(p for p in parts if p)
 
 
-class AssignExpertsForm(forms.Form):
+class AssignExpertsForm(ScopedForm):
     experts = ExpertChoiceField(
         label=_("Experts"),
         queryset=services.expert_pool(),

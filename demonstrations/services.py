@@ -16,7 +16,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role, User
-from tsprotect.core import scoping
+from tsprotect.core import relations, scoping
 from tsprotect.notifications.services import enterprise_users, notify
 
 from .models import (
@@ -198,6 +198,7 @@ def _other_live_application(application, enterprise):
 @transaction.atomic
 def create_application(application, user, *, members=(), sites=()):
     check_application(application, user)
+    _check_relations(application, user, members, sites)
     application.created_by = user
     application.state = State.DRAFT
     try:
@@ -221,10 +222,18 @@ def update_application(application, user, *, members=(), sites=()):
     if not acts_for_applicant(user, locked):
         raise ValidationError(_("Only the applicant may change the materials."))
     check_application(application, user)
+    _check_relations(application, user, members, sites)
     # Only the materials: the state and what the workflow set stay as the locked row has them.
     application.save(update_fields=MATERIAL_FIELDS)
     _set_relations(application, members, sites)
     return application
+
+
+def _check_relations(application, user, members, sites):
+    """What the application names must be the applicant's to name, whoever called."""
+    relations.check_choices(user, "host_organisation", application.host_organisation)
+    relations.check_choices(user, "member_enterprises", members)
+    relations.check_choices(user, "sites", sites)
 
 
 def _set_relations(application, members, sites):
@@ -416,7 +425,10 @@ def _check_site(application):
 
 
 def _check_base(application):
-    sites = application.sites.filter(track=Track.SITE, state=State.DESIGNATED)
+    # Only the prefecture's own designated sites count towards its base.
+    sites = application.sites.filter(
+        track=Track.SITE, state=State.DESIGNATED, prefecture_id=application.prefecture_id
+    )
     if sites.count() < BASE_MIN_SITES:
         raise ValidationError(
             _(
@@ -644,6 +656,7 @@ def assign_experts(application, experts, user):
     """
     if not is_province(user):
         raise ValidationError(_("Experts are assigned by the provincial bureau."))
+    relations.check_choices(user, "experts", experts)
     locked = _lock(application)
     if locked.state not in ASSIGNABLE_STATES:
         raise ValidationError(

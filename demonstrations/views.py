@@ -276,7 +276,7 @@ def assign_experts(request, pk):
     if not services.is_province(request.user):
         raise PermissionDenied
     application = get_object_or_404(_scoped(request.user), pk=pk)
-    form = AssignExpertsForm(request.POST or None)
+    form = AssignExpertsForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.assign_experts(application, list(form.cleaned_data["experts"]), request.user)

@@ -5,6 +5,11 @@ from rest_framework import mixins, serializers
 
 from tsprotect.core import scoping
 from tsprotect.core.api import ScopedViewSet
+from tsprotect.core.relations import (
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedSlugRelatedField,
+)
 from tsprotect.core.validators import normalise_uscc
 from tsprotect.regions.models import County, FtzArea, HostOrganisation, Prefecture
 
@@ -12,19 +17,19 @@ from .filters import EnterpriseFilter
 from .models import Enterprise
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
-    prefecture = serializers.SlugRelatedField(slug_field="code", queryset=Prefecture.objects.all())
+class EnterpriseSerializer(ScopedModelSerializer):
+    prefecture = ScopedSlugRelatedField(slug_field="code", queryset=Prefecture.objects.all())
     prefecture_name = serializers.CharField(source="prefecture.name", read_only=True)
-    county = serializers.SlugRelatedField(
+    county = ScopedSlugRelatedField(
         slug_field="code", queryset=County.objects.all(), allow_null=True, required=False
     )
     county_name = serializers.CharField(source="county.name", read_only=True, default=None)
-    park = serializers.PrimaryKeyRelatedField(
+    park = ScopedPrimaryKeyRelatedField(
         queryset=HostOrganisation.objects.filter(kind__in=HostOrganisation.PARK_KINDS),
         allow_null=True,
         required=False,
     )
-    ftz_area = serializers.SlugRelatedField(
+    ftz_area = ScopedSlugRelatedField(
         slug_field="code", queryset=FtzArea.objects.all(), allow_null=True, required=False
     )
     tags = serializers.SerializerMethodField()

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core import scoping
+from tsprotect.core.relations import ScopedForm, ScopedModelChoiceField, ScopedModelForm
 from tsprotect.core.uploads import check_upload
 from tsprotect.core.validators import normalise_uscc
 from tsprotect.core.widgets import DateInput
@@ -11,7 +12,7 @@ from tsprotect.regions.models import County, FtzArea, HostOrganisation
 from .models import DirectorySubmission, Enterprise, EnterpriseDocument, ServiceEvent
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(ScopedModelForm):
     """Filing or editing a record; the choices offer only regions the officer may file in."""
 
     class Meta:
@@ -31,8 +32,7 @@ class EnterpriseForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         action = "change" if self.instance.pk else "add"
         prefectures = scoping.prefectures_for(user, Enterprise, action)
         codes = list(prefectures.values_list("pk", flat=True))
@@ -90,7 +90,7 @@ class ServiceEventForm(forms.ModelForm):
         widgets = {"happened_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
 
 
-class ImportForm(forms.Form):
+class ImportForm(ScopedForm):
     file = forms.FileField(
         label=_("Spreadsheet (XLSX or CSV)"),
         help_text=_(
@@ -98,10 +98,10 @@ class ImportForm(forms.Form):
             "preview."
         ),
     )
-    prefecture = forms.ModelChoiceField(queryset=None, label=_("Prefecture"))
+    prefecture = ScopedModelChoiceField(queryset=None, label=_("Prefecture"))
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         prefectures = scoping.prefectures_for(user, Enterprise, "add")
         self.fields["prefecture"].queryset = prefectures
         if prefectures.count() == 1:

@@ -13,3 +13,9 @@ class AccountsConfig(AppConfig):
         from . import signals
 
         post_migrate.connect(signals.create_role_groups, sender=self)
+
+        from tsprotect.core import relations
+
+        from .choosers import nameable_users
+
+        relations.register_chooser("accounts.User", nameable_users)

@@ -18,3 +18,12 @@ class RegionsConfig(AppConfig):
             post_save.connect(choices.changed, sender=model, dispatch_uid=f"choices-{model}")
             post_delete.connect(choices.changed, sender=model, dispatch_uid=f"choices-{model}")
         post_migrate.connect(choices.changed, sender=self, dispatch_uid="choices-migrate")
+
+        from tsprotect.core import relations
+
+        from . import choosers
+
+        # The divisions are public; a park or association is named only by a bureau that may
+        # see its prefecture's records (a county officer: every park of the prefecture).
+        relations.register_reference("regions.Prefecture", "regions.County", "regions.FtzArea")
+        relations.register_chooser("regions.HostOrganisation", choosers.writable_hosts)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsprotect.core.relations import ScopedModelForm
 from tsprotect.regions.models import FtzArea
 
 from . import services
@@ -18,7 +19,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class TrainingEventForm(forms.ModelForm):
+class TrainingEventForm(ScopedModelForm):
     """Creating or editing an event; prefectures offered are those the user may manage."""
 
     class Meta:
@@ -45,8 +46,7 @@ class TrainingEventForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         action = "change" if self.instance.pk else "add"
         prefectures = services.prefectures_for(user, action)
         codes = list(prefectures.values_list("pk", flat=True))
