@@ -105,7 +105,11 @@ TEMPLATES = [
 ]
 
 # An empty DATABASE_URL counts as unset, so `DATABASE_URL= make run` is the embedded default.
-DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'tsprotect.sqlite3'}"
+DATABASE_URL = env.str("DATABASE_URL", default="")
+if not DATABASE_URL:
+    # A fresh clone has no var/ yet, and SQLite will not create the folder of its file.
+    VAR_DIR.mkdir(exist_ok=True)
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'tsprotect.sqlite3'}"
 DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
