@@ -12,11 +12,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from enterprises.models import Enterprise
+from enterprises import importing
+from enterprises.models import Enterprise, ImportBatch
 from tsprotect.accounts import services
 from tsprotect.accounts.models import EnterpriseClaim, Role, User
 
 from .conftest import make_uscc, make_user
+from .test_enterprise_import import record, xlsx_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -149,3 +151,35 @@ def test_two_claims_for_the_same_new_credit_code_verified_at_once_file_one_recor
     claims = EnterpriseClaim.objects.filter(uscc=uscc)
     assert set(claims.values_list("status", "enterprise")) == {("verified", enterprise.pk)}
     assert claims.filter(is_manager=True).count() == 1
+
+
+def test_confirming_one_import_twice_at_once_imports_it_once_and_says_so(
+    monkeypatch, changsha_officer
+):
+    rows = [record(), record(uscc=make_uscc("430104", "MA4L0X002"), name="长沙岳麓第二有限公司")]
+    upload = xlsx_file(rows)
+    page = logged_in(changsha_officer).post(
+        reverse("enterprises:import"), {"file": upload, "prefecture": "430100"}
+    )
+    batch = ImportBatch.objects.get()
+    assert page["Location"] == reverse("enterprises:import_preview", args=[batch.pk])
+    # Both requests have found the batch waiting for its import and start importing.
+    LineUp(monkeypatch, importing, "run_import")
+    confirm = reverse("enterprises:import_confirm", args=[batch.pk])
+
+    responses = run_together(
+        (logged_in(changsha_officer), confirm), (logged_in(changsha_officer), confirm)
+    )
+
+    assert [r.status_code for r in responses] == [302, 302]
+    answers = sorted(message for r in responses for message in said(r))
+    assert answers == sorted(
+        [
+            shown("Imported: %(created)d new records, %(updated)d updated.", created=2, updated=0),
+            shown("This spreadsheet has already been imported."),
+        ]
+    )
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.IMPORTED and batch.errors == []
+    assert Enterprise.objects.count() == 2
+    assert Enterprise.history.count() == 2
