@@ -31,15 +31,17 @@ from tsprotect.core.spreadsheets import (
 from tsprotect.regions.models import Prefecture
 
 from . import columns
-from .models import Enterprise
+from .models import Enterprise, ImportBatch
 
 __all__ = [
     "ImportPreview",
     "ImportRejected",
     "ImportResult",
     "SpreadsheetError",
+    "confirm_batch",
     "prepare_import",
     "run_import",
+    "store_upload",
 ]
 
 logger = logging.getLogger(__name__)
@@ -155,6 +157,81 @@ def run_import(uploaded_file, *, user, prefecture) -> ImportResult:
         updated=preview.update_count,
         unchanged=preview.unchanged_count,
     )
+
+
+def store_upload(uploaded_file, preview: ImportPreview, *, user) -> ImportBatch:
+    """Keep an uploaded spreadsheet with its preview, for the uploader to confirm.
+
+    A county officer's batch carries their county. A batch the uploader could not then reach is
+    refused before its file is written, and a file whose rows have errors is not kept at all:
+    it can never be imported, and the preview shows only its errors. Either way no file is
+    left behind in the media folder.
+    """
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            prefecture=preview.prefecture,
+            county_id=scoping.county_limit(user),
+            original_name=uploaded_file.name[:255],
+            row_count=preview.row_count,
+            create_count=preview.create_count,
+            update_count=preview.update_count,
+            errors=preview.errors,
+            uploaded_by=user,
+        )
+        if not ImportBatch.objects.restrict(user, "change").filter(pk=batch.pk).exists():
+            raise PermissionDenied(
+                _("You may not import enterprises into %(prefecture)s.")
+                % {"prefecture": preview.prefecture}
+            )
+        if not preview.errors:
+            batch.file.save(uploaded_file.name, uploaded_file, save=False)
+            try:
+                batch.save(update_fields=["file"])
+            except BaseException:
+                batch.file.storage.delete(batch.file.name)
+                raise
+    return batch
+
+
+def confirm_batch(batch: ImportBatch, *, user) -> ImportResult:
+    """Import a previewed batch, once.
+
+    The batch's row is locked for the import, so a second confirmation (a double click, a
+    second tab) waits and is then told the batch is imported. Raises ``ValidationError`` when
+    the batch was imported already or cannot be imported, and ``ImportRejected`` (nothing
+    written; the errors kept on the batch, its file removed) when the directory changed since
+    the preview.
+    """
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == ImportBatch.Status.IMPORTED:
+            raise ValidationError(_("This spreadsheet has already been imported."))
+        if batch.errors or not batch.file:
+            raise ValidationError(_("This spreadsheet cannot be imported; upload a corrected one."))
+        try:
+            with batch.file.open("rb") as handle:
+                result = run_import(handle, user=user, prefecture=batch.prefecture)
+        except ImportRejected as error:
+            # Raised once the batch's errors are saved, outside this transaction.
+            rejected = error
+            batch.errors = rejected.errors
+            _discard_file(batch)
+            batch.save(update_fields=["errors", "file"])
+        else:
+            rejected = None
+            batch.status = ImportBatch.Status.IMPORTED
+            batch.imported_at = timezone.now()
+            batch.save(update_fields=["status", "imported_at"])
+    if rejected is not None:
+        raise rejected
+    return result
+
+
+def _discard_file(batch: ImportBatch):
+    """Forget the file of a batch that can no longer be imported; deleted once that is saved."""
+    storage, name = batch.file.storage, batch.file.name
+    batch.file = ""
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _prefecture(prefecture) -> Prefecture:

@@ -434,12 +434,14 @@ class DirectorySubmission(models.Model):
 class ImportBatch(models.Model):
     """An uploaded spreadsheet between its preview and its import.
 
-    The file is kept so that the import re-reads and re-validates exactly what was previewed.
+    The file is kept so that the import re-reads and re-validates exactly what was previewed;
+    a batch that can never be imported (its rows have errors) keeps its errors but no file. A
+    county officer's batch carries their county, which is what lets them reach it.
     """
 
     scope = Scope(
         prefecture_field="prefecture",
-        county_field=None,
+        county_field="county",
         permissions={"view": "manage_enterprises", "change": "manage_enterprises"},
     )
 
@@ -453,7 +455,15 @@ class ImportBatch(models.Model):
         related_name="+",
         verbose_name=_("prefecture"),
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    county = models.ForeignKey(
+        "regions.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("county"),
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED

@@ -22,6 +22,7 @@ from tsprotect.core.views import (
     ScopedUpdateView,
     history_entries,
     private_file,
+    show_errors,
 )
 
 from . import exporting, importing, services
@@ -258,16 +259,7 @@ def import_upload(request):
         except importing.SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
-            batch = ImportBatch.objects.create(
-                prefecture=prefecture,
-                file=uploaded,
-                original_name=uploaded.name[:255],
-                row_count=preview.row_count,
-                create_count=preview.create_count,
-                update_count=preview.update_count,
-                errors=preview.errors,
-                uploaded_by=request.user,
-            )
+            batch = importing.store_upload(uploaded, preview, user=request.user)
             return redirect("enterprises:import_preview", pk=batch.pk)
     return render(request, "enterprises/import_upload.html", {"form": form})
 
@@ -289,20 +281,14 @@ def import_preview(request, pk):
 @require_POST
 def import_confirm(request, pk):
     batch = _own_batch(request, pk)
-    if batch.status != ImportBatch.Status.PREVIEWED or batch.errors:
-        messages.error(request, _("This spreadsheet cannot be imported; upload a corrected one."))
-        return redirect("enterprises:import_preview", pk=batch.pk)
     try:
-        with batch.file.open("rb") as handle:
-            result = importing.run_import(handle, user=request.user, prefecture=batch.prefecture)
-    except importing.ImportRejected as rejected:
-        batch.errors = rejected.errors
-        batch.save(update_fields=["errors"])
+        result = importing.confirm_batch(batch, user=request.user)
+    except ValidationError as error:
+        show_errors(request, error)
+        return redirect("enterprises:import_preview", pk=batch.pk)
+    except importing.ImportRejected:
         messages.error(request, _("The data changed since the preview; nothing was imported."))
         return redirect("enterprises:import_preview", pk=batch.pk)
-    batch.status = ImportBatch.Status.IMPORTED
-    batch.imported_at = timezone.now()
-    batch.save(update_fields=["status", "imported_at"])
     messages.success(
         request,
         _("Imported: %(created)d new records, %(updated)d updated.")

@@ -78,6 +78,21 @@ def changsha_import_batch(objects):
     return {"pk": batch.pk}
 
 
+def yuelu_import_batch(objects):
+    """A batch the 岳麓区 county officer uploaded: it carries their county, so they reach it."""
+    from enterprises.models import ImportBatch
+    from tsprotect.accounts.models import User
+
+    batch = ImportBatch.objects.create(
+        prefecture_id="430100",
+        county_id="430104",
+        original_name="import.csv",
+        errors=[{"row": 2, "column": "企业名称", "message": "必填"}],
+        uploaded_by=User.objects.get(username="officer_430104"),
+    )
+    return {"pk": batch.pk}
+
+
 def changsha_submission(objects):
     from django.utils import timezone
 
@@ -406,6 +421,15 @@ MATRIX = [
         "enterprises:import_confirm",
         logged_in(404, same_officer=302),
         kwargs=changsha_import_batch,
+        method="post",
+    ),
+    Row(
+        "enterprises:import_preview", logged_in(404, county_officer=200), kwargs=yuelu_import_batch
+    ),
+    Row(
+        "enterprises:import_confirm",
+        logged_in(404, county_officer=302),
+        kwargs=yuelu_import_batch,
         method="post",
     ),
     Row("enterprises:submissions", logged_in(200, county_officer=403, **OFFICERS_ONLY)),

@@ -11,15 +11,17 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import translation
 
 from enterprises import columns, importing
 from enterprises.importing import ImportRejected, prepare_import, run_import
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, ImportBatch
+from tsprotect.accounts.models import Role
 from tsprotect.core.spreadsheets import SpreadsheetError, neutralise, read_table
 from tsprotect.regions.models import HostOrganisation
 
-from .conftest import make_uscc
+from .conftest import client_for, make_uscc, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -571,3 +573,66 @@ def test_the_command_refuses_a_user_without_the_prefecture(yueyang_officer, tmp_
         call_command(
             "import_enterprises", str(path), prefecture="430100", user=yueyang_officer.username
         )
+
+
+# The import pages: a batch its uploader reaches, and no file left behind ----------------------
+
+
+def media_files(settings):
+    return sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
+
+
+def upload(user, rows):
+    response = client_for(user).post(
+        reverse("enterprises:import"), {"file": xlsx_file(rows), "prefecture": "430100"}
+    )
+    assert response.status_code == 302
+    return ImportBatch.objects.latest("pk")
+
+
+def test_a_county_officer_previews_and_confirms_their_own_upload(settings, yuelu_officer):
+    batch = upload(yuelu_officer, [record(county="")])
+    assert batch.county_id == "430104" and len(media_files(settings)) == 1
+
+    client = client_for(yuelu_officer)
+    assert client.get(reverse("enterprises:import_preview", args=[batch.pk])).status_code == 200
+    confirm = client.post(reverse("enterprises:import_confirm", args=[batch.pk]))
+    assert confirm["Location"] == reverse("enterprises:list")
+    assert Enterprise.objects.get().county_id == "430104"
+
+
+def test_a_county_officer_reaches_no_batch_of_another_county(regions, yuelu_officer):
+    changsha_county_officer = make_user("officer_430121", Role.COUNTY_OFFICER, "430100", "430121")
+    batch = upload(changsha_county_officer, [record(county="长沙县")])
+    assert batch.county_id == "430121"
+    assert ImportBatch.objects.restrict(yuelu_officer, "view").count() == 0
+    page = client_for(yuelu_officer).get(reverse("enterprises:import_preview", args=[batch.pk]))
+    assert page.status_code == 404
+
+
+def test_rows_of_another_county_are_refused_and_their_file_is_not_kept(settings, yuelu_officer):
+    batch = upload(yuelu_officer, [record(county="长沙县")])
+    page = client_for(yuelu_officer).get(reverse("enterprises:import_preview", args=[batch.pk]))
+    assert page.status_code == 200
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(2, "县市区")]
+    assert "岳麓区" in page.content.decode()
+    # A batch with errors can never be imported: its errors are kept, its file is not.
+    assert not batch.file and media_files(settings) == []
+
+
+def test_a_batch_refused_at_confirmation_leaves_no_file(
+    settings, changsha_officer, yueyang_officer, django_capture_on_commit_callbacks
+):
+    row = record()
+    batch = upload(changsha_officer, [row])
+    assert len(media_files(settings)) == 1
+    # Between preview and confirmation, 岳阳 files that credit code.
+    Enterprise.objects.create(
+        uscc=row["统一社会信用代码"], name="岳阳某公司", prefecture_id="430600", county_id="430602"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(changsha_officer).post(reverse("enterprises:import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and batch.errors and not batch.file
+    assert media_files(settings) == []
+    assert Enterprise.objects.count() == 1

@@ -9,6 +9,8 @@ from captcha.models import CaptchaStore
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from enterprises.models import Enterprise
 from tsprotect.accounts import services
@@ -369,3 +371,59 @@ def test_the_service_refuses_to_verify_twice(changsha_enterprise, changsha_offic
 
     with pytest.raises(ValidationError):
         services.verify_claim(claim, by=changsha_officer)
+
+
+# Verification binds an account only to a record the verifier keeps --------------------------
+
+OUT_OF_REACH = (
+    "An enterprise with this credit code is already in the directory, outside the records you "
+    "keep; the provincial bureau can verify this registration."
+)
+
+
+def shown(message):
+    with translation.override("zh-hans"):
+        return gettext(message)
+
+
+def verify_as(officer, claim):
+    response = client_for(officer).post(reverse("claim_verify", args=[claim.pk]), follow=True)
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_verifying_a_new_code_filed_meanwhile_by_another_prefecture_binds_nothing(
+    changsha_officer, yueyang_officer
+):
+    uscc = make_uscc("430104", "MA4N9W8Y7")  # 岳麓区 digits, not in the directory yet
+    register(Client(), uscc, enterprise_name="长沙新注册科技有限公司")
+    claim = claim_of("zhangsan")
+    assert claim.prefecture_id == "430100" and claim.enterprise is None
+    # 岳阳 files a record under that code (the code's digits are only a warning).
+    yueyang_record = Enterprise.objects.create(
+        uscc=uscc, name="岳阳某公司", prefecture_id="430600", county_id="430602"
+    )
+
+    assert verify_as(changsha_officer, claim) == [shown(OUT_OF_REACH)]
+    claim.refresh_from_db()
+    assert claim.status == "pending" and claim.enterprise is None
+    assert not Enterprise.objects.restrict(claim.user).exists()
+    assert not claim.user.has_perm("enterprises.act_for_enterprise", yueyang_record)
+    assert Enterprise.objects.filter(uscc=uscc).count() == 1
+
+
+def test_a_claim_whose_enterprise_moved_to_another_prefecture_is_not_bound_by_the_old_one(
+    changsha_enterprise, changsha_officer, province
+):
+    register(Client(), changsha_enterprise.uscc)
+    claim = claim_of("zhangsan")
+    changsha_enterprise.prefecture_id, changsha_enterprise.county_id = "430600", "430602"
+    changsha_enterprise.save()
+
+    assert verify_as(changsha_officer, claim) == [shown(OUT_OF_REACH)]
+    claim.refresh_from_db()
+    assert claim.status == "pending"
+    assert not Enterprise.objects.restrict(claim.user).exists()
+    # The province keeps every record, so it can decide the registration.
+    services.verify_claim(claim, by=province)
+    user = User.objects.get(username="zhangsan")
+    assert list(Enterprise.objects.restrict(user)) == [changsha_enterprise]

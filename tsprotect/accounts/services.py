@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -143,18 +143,36 @@ def _locked_pending(claim):
     return claim
 
 
+def _bindable_enterprises(user):
+    """The records ``user`` may bind accounts to: those whose directory they manage, and the
+    enterprises they manage the users of."""
+    from enterprises.models import Enterprise
+
+    records = Enterprise.objects.restrict(user, "change")
+    managed = managed_enterprise_ids(user)
+    if managed:
+        records = records | Enterprise.objects.filter(pk__in=sorted(managed))
+    return records
+
+
 @transaction.atomic
 def verify_claim(claim, *, by):
     """Verify a claim: the account may act for the enterprise from now on.
 
-    A claim for a new record creates the directory record from the claim's data (the bureau
+    The account is bound only to a record ``by`` reaches: a record out of their reach answers
+    as filing its code by hand would (the code is taken), and nothing of it is told. A claim
+    for a code not in the directory creates the record from the claim's data (the bureau
     completes it later). The enterprise's first verified user becomes its manager. Other claims
     waiting with the same credit code are attached to the record, so its manager sees them.
+
+    Two verifications of one credit code queue on the record's row, taken before the claim's:
+    the second finds the manager the first made, or the record the first filed.
     """
     from enterprises.models import Enterprise
 
+    bindable = _bindable_enterprises(by).select_for_update()
+    enterprise = bindable.filter(uscc=claim.uscc).first()
     claim = _locked_pending(claim)
-    enterprise = claim.enterprise or Enterprise.objects.filter(uscc=claim.uscc).first()
     if enterprise is None:
         enterprise = Enterprise(
             uscc=claim.uscc,
@@ -165,13 +183,37 @@ def verify_claim(claim, *, by):
             contact_phone=claim.phone,
             created_by=by,
         )
-        enterprise.full_clean()
-        enterprise.save()
-    EnterpriseClaim.objects.filter(uscc=claim.uscc, enterprise__isnull=True).update(
-        enterprise=enterprise
+        # The code's uniqueness is left to the database, which also sees a record another
+        # verification is filing at this moment.
+        enterprise.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                enterprise.save()
+        except IntegrityError:
+            # Filed meanwhile: by a verification of a colleague's claim (it has committed by
+            # now, so the record is there to lock), or out of reach.
+            enterprise = bindable.filter(uscc=claim.uscc).first()
+            if enterprise is None:
+                raise ValidationError(
+                    _(
+                        "An enterprise with this credit code is already in the directory, "
+                        "outside the records you keep; the provincial bureau can verify this "
+                        "registration."
+                    ),
+                    code="out_of_reach",
+                ) from None
+    # Colleagues' claims being decided at this moment are skipped: each verification attaches
+    # its own claim, and waiting on them here would deadlock with theirs.
+    waiting = EnterpriseClaim.objects.select_for_update(skip_locked=True).filter(
+        uscc=claim.uscc, enterprise__isnull=True
+    )
+    EnterpriseClaim.objects.filter(pk__in=list(waiting.values_list("pk", flat=True))).update(
+        enterprise=enterprise, prefecture=enterprise.prefecture_id, county=enterprise.county_id
     )
     has_manager = EnterpriseClaim.objects.filter(enterprise=enterprise, is_manager=True).exists()
     claim.enterprise = enterprise
+    claim.prefecture_id = enterprise.prefecture_id
+    claim.county_id = enterprise.county_id
     claim.status = EnterpriseClaim.Status.VERIFIED
     claim.is_manager = not has_manager
     claim.decided_by = by

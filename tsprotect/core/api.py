@@ -1,6 +1,6 @@
 """Base classes of the JSON API: the same scoping entry point as the pages."""
 
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 
 from . import scoping
 
@@ -21,14 +21,27 @@ class HasScope(permissions.BasePermission):
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
             return False
+        action = ACTION_FOR_METHOD.get(request.method)
+        if action is None:
+            # TRACE, QUERY or a made-up method: no handler answers it, and it needs no scope.
+            raise exceptions.MethodNotAllowed(request.method)
         if view.detail:
             return True  # the scoped queryset answers 404 outside the scope
-        return scoping.can(request.user, view.queryset.model, ACTION_FOR_METHOD[request.method])
+        return scoping.can(request.user, view.queryset.model, action)
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, HasScope]
     related = ()
+
+    def initial(self, request, *args, **kwargs):
+        # A method without a handler answers 405 before authentication and permissions, as
+        # Django's own views do; the permission classes only know the methods they map.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            self.format_kwarg = self.get_format_suffix(**kwargs)
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
         action = ACTION_FOR_METHOD.get(self.request.method, "view")
