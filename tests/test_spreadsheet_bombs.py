@@ -401,3 +401,14 @@ def test_the_import_template_filled_in_still_imports(changsha_officer):
     book.save(buffer)
     result = run_import(upload(buffer), user=changsha_officer, prefecture="430100")
     assert result.created == 1
+
+
+def test_cell_references_outside_worksheets_do_not_count_as_a_grid():
+    # calcChain.xml lists the formula cells: two far apart are no sparse sheet.
+    chain = (
+        f'<?xml version="1.0"?><calcChain xmlns="{MAIN}"><c r="A2"/><c r="Z150000"/></calcChain>'
+    )
+    rows = [(1, header_cells()), (2, [("A2", "x")])]
+    data = write_xlsx(io.BytesIO(), sheet_xml(rows), [("xl/calcChain.xml", chain)])
+    table = read_table(upload(data))
+    assert [row.number for row in table.rows] == [2]

@@ -271,8 +271,10 @@ def check_workbook(data: bytes, entries: list[zipfile.ZipInfo], *, max_rows: int
     for entry, name in zip(entries, names, strict=True):
         # calamine takes a worksheet's path from the relationships as it is written, so any
         # part under xl/worksheets/ may be one, whatever its extension.
-        if name.endswith((".xml", ".rels")) or name.startswith("xl/worksheets/"):
-            _check_part(_inflate(data, entry), row_limit)
+        sheet = name.startswith("xl/worksheets/")
+        if sheet or name.endswith((".xml", ".rels")):
+            # Other parts hold cell references too (calcChain.xml), but no grid is built of them.
+            _check_part(_inflate(data, entry), row_limit if sheet else None)
 
 
 def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -347,7 +349,9 @@ def _reference(reference: str) -> tuple[int, int]:
     return int(reference[len(letters) :]), _column_number(letters)
 
 
-def _check_part(chunks: Iterable[bytes], row_limit: int) -> None:
+def _check_part(chunks: Iterable[bytes], row_limit: int | None) -> None:
+    """Refuse a DTD or deep nesting in a part and, given a ``row_limit``, a worksheet past the
+    limits."""
     # This runs for every element of a sheet of up to 200,000 rows: kept lean on purpose.
     depth = row = column = max_row = max_column = cells = 0
     kinds: dict[str, int] = {}
@@ -365,7 +369,8 @@ def _check_part(chunks: Iterable[bytes], row_limit: int) -> None:
             raise _Refused(_unsafe_xml())
         kind = kinds.get(name)
         if kind is None:
-            kind = kinds[name] = _KINDS.get(name.rpartition(":")[2], 0)
+            local = name.rpartition(":")[2]
+            kind = kinds[name] = _KINDS.get(local, 0) if row_limit is not None else 0
         if not kind:
             return
         # calamine reads the attribute named exactly "r", as here.
