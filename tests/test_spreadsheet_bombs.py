@@ -266,6 +266,18 @@ def test_a_gigabyte_sheet_declared_as_such_is_refused_from_the_directory(tmp_pat
     assert_refused_cheaply(read_in_subprocess(path), "too large once uncompressed")
 
 
+def test_a_tag_of_many_megabytes_is_refused_before_expat_holds_it(tmp_path):
+    def long_tag():
+        yield HEAD.encode() + b'<sheetData><row r="1"><c r="A1" x="'
+        for _ in range(16):
+            # Random, so that the compression ratio does not give it away first.
+            yield os.urandom(512 * 1024).hex().encode()
+        yield b'"><v>1</v></c></row></sheetData></worksheet>'
+
+    path = write_xlsx(tmp_path / "tag.xlsx", long_tag())
+    assert_refused_cheaply(read_in_subprocess(path), "very deep nesting")
+
+
 def test_deeply_nested_xml_is_refused():
     nested = "<x>" * 100_000 + "</x>" * 100_000
     sheet = sheet_xml([(1, header_cells())], after=f"<extLst>{nested}</extLst>")

@@ -56,6 +56,10 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 MAX_MEMBERS = 1_000
 # Spreadsheet XML nests about 10 deep, drawings about 20.
 MAX_XML_DEPTH = 100
+# expat holds a whole tag in memory (and hands its attributes over as strings): a tag of 300 MB
+# of attribute would take gigabytes. The longest real tags are a few kilobytes; the longest cell
+# text (32,767 characters) is not one token.
+MAX_XML_TOKEN_BYTES = 1024 * 1024
 INFLATE_CHUNK = 256 * 1024
 
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -426,9 +430,14 @@ def _check_part(chunks: Iterable[bytes], row_limit: int | None) -> None:
     parser.StartDoctypeDeclHandler = refuse_dtd
     parser.EntityDeclHandler = refuse_dtd
     parser.ExternalEntityRefHandler = refuse_dtd
+    fed = 0
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
+            fed += len(chunk)
+            # Outside a handler, the index is where the token expat is still holding begins.
+            if fed - parser.CurrentByteIndex > MAX_XML_TOKEN_BYTES:
+                raise _Refused(_unsafe_xml())
         parser.Parse(b"", True)
     except _Refused as refused:
         raise refused.error from None
