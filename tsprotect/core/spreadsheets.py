@@ -357,19 +357,17 @@ def _check_part(chunks: Iterable[bytes], row_limit: int | None) -> None:
     """Refuse a DTD or deep nesting in a part and, given a ``row_limit``, a worksheet past the
     limits."""
     # This runs for every element of a sheet of up to 200,000 rows: kept lean on purpose.
-    depth = row = column = max_row = max_column = cells = 0
+    # The depth is ``opened - len(closed)``: ends are only collected, by a C method rather than
+    # a Python handler (a third of the time), and settled after each chunk.
+    opened = row = column = max_row = max_column = cells = 0
+    closed: list[str] = []
     kinds: dict[str, int] = {}
     columns: dict[str, int] = {}
-    # Ends are only counted, by a C method rather than a Python handler (a third of the time).
-    closed: list[str] = []
 
     def start(name, attributes):
-        nonlocal depth, row, column, max_row, max_column, cells
-        if closed:
-            depth -= len(closed)
-            closed.clear()
-        depth += 1
-        if depth > MAX_XML_DEPTH:
+        nonlocal opened, row, column, max_row, max_column, cells
+        opened += 1
+        if opened - len(closed) > MAX_XML_DEPTH:
             raise _Refused(_unsafe_xml())
         kind = kinds.get(name)
         if kind is None:
@@ -434,6 +432,8 @@ def _check_part(chunks: Iterable[bytes], row_limit: int | None) -> None:
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
+            opened -= len(closed)
+            closed.clear()
             fed += len(chunk)
             # Outside a handler, the index is where the token expat is still holding begins.
             if fed - parser.CurrentByteIndex > MAX_XML_TOKEN_BYTES:
