@@ -13,9 +13,12 @@ import csv
 import datetime
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
+from xml.parsers.expat import ExpatError, ParserCreate
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +31,36 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 MAX_BYTES = 10 * 1024 * 1024
 # A zip bomb announces its size in its directory: refuse to inflate far beyond the upload limit.
+# A 200,000-row directory takes about 270 MB of sheet XML.
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+
+# What an XLSX may make calamine build. Calamine fills a dense grid from A1 to the farthest cell
+# before anything can be checked, and aborts the whole process (no exception) when that grid
+# cannot be allocated: one cell at XFD1048576 asks for 512 GiB. So the sheet XML is streamed and
+# measured first, and calamine only ever sees sheets within these limits.
+DEFAULT_MAX_ROWS = 200_000
+# Rows a sheet may reach beyond its data rows: the header, a title, blank lines above them.
+EXTRA_ROWS = 100
+# The import template has 27 columns; the rest is room for columns people add for their notes.
+MAX_COLUMNS = 50
+# Past this many grid cells a sheet must hold at least one cell in SPARSE_FACTOR: two cells at A1
+# and T200000 would otherwise make a 5 KB file take 4 million cells (over 200 MB) to read. The
+# template's sparsest real row fills its 2 required columns out of 27.
+DENSE_FLOOR = 1_000_000
+SPARSE_FACTOR = 30
+# Real parts of a workbook compress 5 to 30 times; a zip bomb a thousand times. Small parts
+# (relationships, styles) may compress better without mattering.
+MAX_COMPRESSION_RATIO = 100
+RATIO_FLOOR_BYTES = 1024 * 1024
+# A workbook from Excel or WPS has a few dozen parts, a few hundred with many pictures.
+MAX_MEMBERS = 1_000
+# Spreadsheet XML nests about 10 deep, drawings about 20.
+MAX_XML_DEPTH = 100
+# expat holds a whole tag in memory (and hands its attributes over as strings): a tag of 300 MB
+# of attribute would take gigabytes. The longest real tags are a few kilobytes; the longest cell
+# text (32,767 characters) is not one token.
+MAX_XML_TOKEN_BYTES = 1024 * 1024
+INFLATE_CHUNK = 256 * 1024
 
 XLSX_SIGNATURE = b"PK\x03\x04"
 # Excel 97-2003 workbooks and password-protected XLSX are both OLE2 compound files.
@@ -66,8 +98,11 @@ def neutralise(value):
     return value
 
 
-def read_table(uploaded_file, max_bytes: int = MAX_BYTES, max_rows: int | None = None) -> Table:
-    """The header row and the non-blank data rows of an XLSX or CSV upload, as strings.
+def read_table(
+    uploaded_file, max_bytes: int = MAX_BYTES, max_rows: int = DEFAULT_MAX_ROWS
+) -> Table:
+    """The header row and at most ``max_rows`` non-blank data rows of an XLSX or CSV upload, as
+    strings.
 
     The type is told by content, not by name. The header is the first non-blank row; blank rows
     are skipped but row numbers stay those the user sees in Excel.
@@ -86,7 +121,7 @@ def read_table(uploaded_file, max_bytes: int = MAX_BYTES, max_rows: int | None =
         raise SpreadsheetError(_("The file is empty."))
 
     if data.startswith(XLSX_SIGNATURE):
-        lines = _xlsx_lines(data)
+        lines = _xlsx_lines(data, max_rows)
     elif data.startswith(OLE2_SIGNATURE):
         raise SpreadsheetError(
             _(
@@ -115,18 +150,79 @@ def _damaged_workbook():
     return SpreadsheetError(_("This Excel workbook is damaged and cannot be read."))
 
 
-def _xlsx_lines(data: bytes) -> Iterator[list[str]]:
+def _too_many_rows(row, limit):
+    return SpreadsheetError(
+        _(
+            "This sheet reaches row %(row)s, but at most %(limit)s rows can be read. Delete the "
+            "rows below your data, or split it into several files, and upload it again."
+        )
+        % {"row": f"{row:,}", "limit": f"{limit:,}"}
+    )
+
+
+def _too_many_columns(column, limit):
+    return SpreadsheetError(
+        _(
+            "This sheet reaches column %(column)s, but at most %(limit)d columns can be read. "
+            "Delete the columns to the right of your data and upload it again."
+        )
+        % {"column": _column_name(column), "limit": limit}
+    )
+
+
+def _too_sparse(row, column):
+    return SpreadsheetError(
+        _(
+            "This sheet is nearly empty but reaches cell %(cell)s. Delete the rows and columns "
+            "outside your data and upload it again."
+        )
+        % {"cell": f"{_column_name(column)}{row}"}
+    )
+
+
+def _zip_bomb():
+    return SpreadsheetError(
+        _(
+            "This workbook unpacks to far more data than a spreadsheet of its size holds, and is "
+            "not read. Save it again from Excel or WPS and upload it again."
+        )
+    )
+
+
+def _unsafe_xml():
+    return SpreadsheetError(
+        _(
+            "This workbook contains XML that spreadsheets never use (a DTD, entities or very deep "
+            "nesting), and is not read. Save it again from Excel or WPS and upload it again."
+        )
+    )
+
+
+def _column_name(number: int) -> str:
+    if number > 16384:
+        return get_column_letter(16384) + "…"
+    return get_column_letter(number)
+
+
+def _xlsx_lines(data: bytes, max_rows: int) -> Iterator[list[str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise _damaged_workbook() from None
-    names = {entry.filename for entry in entries}
+    names = {_part_name(entry.filename) for entry in entries}
+    if names & {"xl/workbook.bin", "content.xml", "mimetype"}:
+        # calamine reads these formats too, and would fall back to them.
+        raise SpreadsheetError(
+            _(
+                "This is an Excel binary (.xlsb) or OpenDocument (.ods) workbook; save it as an "
+                "Excel workbook (.xlsx) and upload it again."
+            )
+        )
     if "xl/workbook.xml" not in names:
         # A Word document, an OpenDocument file or a plain zip archive.
         raise _not_a_spreadsheet()
-    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
-        raise SpreadsheetError(_("This workbook is too large once uncompressed."))
+    check_workbook(data, entries, max_rows=max_rows)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [
@@ -136,15 +232,220 @@ def _xlsx_lines(data: bytes) -> Iterator[list[str]]:
         ]
         if not sheets:
             raise SpreadsheetError(_("The workbook has no worksheet."))
-        values = workbook.get_sheet_by_index(sheets[0]).to_python(skip_empty_area=False)
+        # Row by row: a blank row costs nothing once it is passed.
+        values = workbook.get_sheet_by_index(sheets[0]).iter_rows()
+        for row in values:
+            # Most cells are text already; converting only the others halves the reading time.
+            yield [value if value.__class__ is str else _cell_text(value) for value in row]
     except SpreadsheetError:
         raise
     except Exception:
         # calamine raises its own errors, and also plain ones on malformed XML.
         raise _damaged_workbook() from None
-    for row in values:
-        # Most cells are text already; converting only the others halves the reading time.
-        yield [value if value.__class__ is str else _cell_text(value) for value in row]
+
+
+def _part_name(name: str) -> str:
+    # calamine finds a part by its name without regard to case or the slash's direction.
+    return name.replace("\\", "/").lower()
+
+
+def check_workbook(data: bytes, entries: list[zipfile.ZipInfo], *, max_rows: int) -> None:
+    """Refuse an XLSX that would make calamine build more than the limits allow.
+
+    Checks the zip directory (parts, sizes, compression ratios), then inflates every part that
+    calamine may read as XML, chunk by chunk, through expat: no DTD or entity declaration, no
+    nesting deeper than MAX_XML_DEPTH, and for worksheets the farthest cell, from the
+    ``<dimension>``, every ``<row r>`` and ``<c r>`` and the position of cells without one,
+    stopping at the first cell past a limit. Memory stays at a chunk's worth.
+    """
+    if len(entries) > MAX_MEMBERS:
+        raise _zip_bomb()
+    names = [_part_name(entry.filename) for entry in entries]
+    if len(set(names)) != len(names):
+        # Two parts of one name: calamine and this check could each read another.
+        raise _damaged_workbook()
+    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
+        raise SpreadsheetError(_("This workbook is too large once uncompressed."))
+    for entry in entries:
+        if entry.file_size > RATIO_FLOOR_BYTES and entry.file_size > MAX_COMPRESSION_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise _zip_bomb()
+    row_limit = max_rows + EXTRA_ROWS
+    for entry, name in zip(entries, names, strict=True):
+        # calamine takes a worksheet's path from the relationships as it is written, so any
+        # part under xl/worksheets/ may be one, whatever its extension.
+        sheet = name.startswith("xl/worksheets/")
+        if sheet or name.endswith((".xml", ".rels")):
+            # Other parts hold cell references too (calcChain.xml), but no grid is built of them.
+            _check_part(_inflate(data, entry), row_limit if sheet else None)
+
+
+def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes, chunk by chunk, refusing to produce more than its declared size."""
+    offset = entry.header_offset
+    header = data[offset : offset + 30]
+    if len(header) < 30 or not header.startswith(XLSX_SIGNATURE) or entry.flag_bits & 1:
+        raise _damaged_workbook()
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = offset + 30 + name_length + extra_length
+    compressed = memoryview(data)[start : start + entry.compress_size]
+    if len(compressed) != entry.compress_size:
+        raise _damaged_workbook()
+    if entry.compress_type == zipfile.ZIP_STORED:
+        inflater = None
+    elif entry.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    else:
+        raise _damaged_workbook()
+    produced = crc = 0
+    for position in range(0, len(compressed), INFLATE_CHUNK):
+        pending = compressed[position : position + INFLATE_CHUNK]
+        while pending:
+            if inflater is None:
+                chunk, pending = bytes(pending), b""
+            else:
+                chunk = inflater.decompress(pending, INFLATE_CHUNK)
+                pending = inflater.unconsumed_tail
+            produced += len(chunk)
+            if produced > entry.file_size:
+                # A directory that understates a part, so that its real size goes unchecked.
+                raise _zip_bomb()
+            crc = zlib.crc32(chunk, crc)
+            yield chunk
+    if inflater is not None:
+        chunk = inflater.flush()
+        produced += len(chunk)
+        if produced > entry.file_size:
+            raise _zip_bomb()
+        crc = zlib.crc32(chunk, crc)
+        yield chunk
+        if not inflater.eof:
+            raise _damaged_workbook()
+    if produced != entry.file_size or crc != entry.CRC:
+        raise _damaged_workbook()
+
+
+# The elements that place cells, by local name: calamine ignores namespaces and prefixes.
+_ROW, _CELL, _DIMENSION = 1, 2, 3
+_KINDS = {"row": _ROW, "c": _CELL, "dimension": _DIMENSION}
+_DIGITS = "0123456789"
+
+
+class _Refused(Exception):
+    def __init__(self, error):
+        self.error = error
+
+
+def _column_number(letters: str) -> int:
+    """The 1-based column of ``letters``, of any case, as calamine reads them."""
+    if not letters or not (letters.isascii() and letters.isalpha()):
+        raise _Refused(_damaged_workbook())
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _reference(reference: str) -> tuple[int, int]:
+    """(row, column), 1-based, of an A1 reference."""
+    letters = reference.rstrip(_DIGITS)
+    return int(reference[len(letters) :]), _column_number(letters)
+
+
+def _check_part(chunks: Iterable[bytes], row_limit: int | None) -> None:
+    """Refuse a DTD or deep nesting in a part and, given a ``row_limit``, a worksheet past the
+    limits."""
+    # This runs for every element of a sheet of up to 200,000 rows: kept lean on purpose.
+    # The depth is ``opened - len(closed)``: ends are only collected, by a C method rather than
+    # a Python handler (a third of the time), and settled after each chunk.
+    opened = row = column = max_row = max_column = cells = 0
+    closed: list[str] = []
+    kinds: dict[str, int] = {}
+    columns: dict[str, int] = {}
+
+    def start(name, attributes):
+        nonlocal opened, row, column, max_row, max_column, cells
+        opened += 1
+        if opened - len(closed) > MAX_XML_DEPTH:
+            raise _Refused(_unsafe_xml())
+        kind = kinds.get(name)
+        if kind is None:
+            local = name.rpartition(":")[2]
+            kind = kinds[name] = _KINDS.get(local, 0) if row_limit is not None else 0
+        if not kind:
+            return
+        # calamine reads the attribute named exactly "r", as here.
+        reference = attributes.get("r")
+        if kind == _CELL:
+            cells += 1
+            if reference is None:
+                column += 1
+                cell_row = row
+            else:
+                letters = reference.rstrip(_DIGITS)
+                column = columns.get(letters) or columns.setdefault(
+                    letters, _column_number(letters)
+                )
+                cell_row = int(reference[len(letters) :])
+            if cell_row > max_row:
+                max_row = cell_row
+                if max_row > row_limit:
+                    raise _Refused(_too_many_rows(max_row, row_limit))
+            if column > max_column:
+                max_column = column
+                if max_column > MAX_COLUMNS:
+                    raise _Refused(_too_many_columns(max_column, MAX_COLUMNS))
+        elif kind == _ROW:
+            column = 0
+            if reference is None:
+                row += 1
+            else:
+                row = int(reference[len(reference.rstrip(_DIGITS)) :])
+            if row > max_row:
+                max_row = row
+                if max_row > row_limit:
+                    raise _Refused(_too_many_rows(max_row, row_limit))
+        else:
+            # The dimension can lie either way; calamine may size its grid by it.
+            for part in attributes.get("ref", "").split(":"):
+                if part:
+                    declared_row, declared_column = _reference(part)
+                    if declared_row > row_limit:
+                        raise _Refused(_too_many_rows(declared_row, row_limit))
+                    if declared_column > MAX_COLUMNS:
+                        raise _Refused(_too_many_columns(declared_column, MAX_COLUMNS))
+                    max_row = max(max_row, declared_row)
+                    max_column = max(max_column, declared_column)
+
+    def refuse_dtd(*args):
+        raise _Refused(_unsafe_xml())
+
+    parser = ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = closed.append
+    # No DTD at all: no entity to expand (billion laughs), none to fetch.
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.ExternalEntityRefHandler = refuse_dtd
+    fed = 0
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+            opened -= len(closed)
+            closed.clear()
+            fed += len(chunk)
+            # Outside a handler, the index is where the token expat is still holding begins.
+            if fed - parser.CurrentByteIndex > MAX_XML_TOKEN_BYTES:
+                raise _Refused(_unsafe_xml())
+        parser.Parse(b"", True)
+    except _Refused as refused:
+        raise refused.error from None
+    except (ExpatError, ValueError, OverflowError):
+        # Not well-formed, or a row number that is no number.
+        raise _damaged_workbook() from None
+    if max_row * max_column > max(DENSE_FLOOR, SPARSE_FACTOR * cells):
+        raise _too_sparse(max_row, max_column)
 
 
 def _cell_text(value) -> str:
@@ -206,7 +507,7 @@ def _csv_lines(text: str) -> Iterator[list[str]]:
         ) from None
 
 
-def _table(lines: Iterable[list[str]], max_rows: int | None) -> Table:
+def _table(lines: Iterable[list[str]], max_rows: int) -> Table:
     headers = None
     rows: list[Row] = []
     for number, cells in enumerate(lines, start=1):
@@ -216,7 +517,7 @@ def _table(lines: Iterable[list[str]], max_rows: int | None) -> Table:
             headers = [cell.strip() for cell in cells]
             continue
         rows.append(Row(number, cells))
-        if max_rows is not None and len(rows) > max_rows:
+        if len(rows) > max_rows:
             raise SpreadsheetError(
                 _("The file has more than %(limit)d rows; split it into several files.")
                 % {"limit": max_rows}
