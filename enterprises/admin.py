@@ -1,11 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from tsprotect.core.admin import ScopedHistoryAdmin
 
 from .models import Enterprise
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SimpleHistoryAdmin):
+class EnterpriseAdmin(ScopedHistoryAdmin):
     """No object-permission pages: an account acts for an enterprise only once its claim is
     verified (``accounts.services.verify_claim``), never by a grant made by hand."""
 

@@ -189,3 +189,69 @@ def test_no_admin_offers_object_permission_pages():
         if isinstance(model_admin, GuardedModelAdminMixin)
     ]
     assert guarded == []
+
+
+def history_form_url(account, version):
+    return f"/admin/accounts/user/{account.pk}/history/{version.history_id}/"
+
+
+def test_non_superusers_cannot_read_or_revert_a_superusers_history(province, superuser):
+    client = client_for(province)
+    version = superuser.history.earliest()
+    assert client.get(f"/admin/accounts/user/{superuser.pk}/history/").status_code == 404
+    assert client.get(history_form_url(superuser, version)).status_code == 404
+    client.post(history_form_url(superuser, version), {"display_name": "接管", "email": ""})
+    superuser.refresh_from_db()
+    assert superuser.display_name == "" and superuser.check_password(PASSWORD)
+
+
+def test_reverting_an_account_to_a_past_version_restores_no_privilege(
+    superuser, province, changsha_officer
+):
+    """A version of the account from when it was staff must not make it staff again, nor
+    wipe its password (which the history leaves out)."""
+    changsha_officer.is_staff = True
+    changsha_officer.save()
+    staff_version = changsha_officer.history.latest()
+    changsha_officer.is_staff = False
+    changsha_officer.save()
+    for user in (province, superuser):
+        client_for(user).post(
+            history_form_url(changsha_officer, staff_version),
+            {**escalation_post(changsha_officer), "is_staff": "", "is_superuser": ""},
+        )
+        changsha_officer.refresh_from_db()
+        assert not changsha_officer.is_staff
+        assert changsha_officer.check_password(PASSWORD)
+
+
+def test_a_view_permission_reverts_no_history_in_any_admin(province, changsha_enterprise):
+    """simple_history's version page saves with a view permission alone: every admin with
+    history asks for the change permission on the row before it writes."""
+    from tsprotect.regions.models import HostOrganisation
+
+    park = HostOrganisation.objects.create(
+        name="麓谷园区", kind=HostOrganisation.PARK_KINDS[0], prefecture_id="430100"
+    )
+    version = park.history.latest()
+    park.name = "麓谷高新区"
+    park.save()
+    keeper = make_user("viewer", Role.EXPERT, is_staff=True)
+    keeper.user_permissions.add(
+        Permission.objects.get(content_type__app_label="regions", codename="view_hostorganisation")
+    )
+    url = f"/admin/regions/hostorganisation/{park.pk}/history/{version.history_id}/"
+    response = client_for(keeper).post(
+        url,
+        {
+            "name": "麓谷园区",
+            "kind": park.kind,
+            "prefecture": "430100",
+            "county": "",
+            "ftz_area": "",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 403
+    park.refresh_from_db()
+    assert park.name == "麓谷高新区"

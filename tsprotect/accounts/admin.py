@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from tsprotect.core.admin import ScopedHistoryAdmin
+
+from . import services
 from .models import ExpertProfile, User
 
 
@@ -20,7 +22,7 @@ ACCOUNT_PAGE_FIELDS = ("username", "role", "prefecture", "county", "enterprise",
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(ScopedHistoryAdmin, BaseUserAdmin):
     """Superusers manage every field. Other staff see the accounts the scoping lets them see
     and correct names and contacts of those they may change; nothing that grants access."""
 
@@ -85,6 +87,19 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A version lacks the password (kept out of the history), so reverting would wipe it,
+        # and would bring back whatever privileges the account once had.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        services.save_account(obj, by=request.user)
 
     def user_change_password(self, request, id, form_url=""):
         # Setting another account's password is taking it over.
