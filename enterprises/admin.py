@@ -1,12 +1,15 @@
 from django.contrib import admin
-from guardian.admin import GuardedModelAdminMixin
-from simple_history.admin import SimpleHistoryAdmin
+
+from tsprotect.core.admin import ScopedHistoryAdmin
 
 from .models import Enterprise
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+class EnterpriseAdmin(ScopedHistoryAdmin):
+    """No object-permission pages: an account acts for an enterprise only once its claim is
+    verified (``accounts.services.verify_claim``), never by a grant made by hand."""
+
     list_display = ["name", "uscc", "prefecture", "county", "created_at"]
     list_filter = ["prefecture"]
     search_fields = ["name", "=uscc"]

@@ -80,3 +80,40 @@ ROWS = [
     Row("captcha-audio", everyone(404), kwargs=captcha_key),
     Row("captcha-refresh", everyone(404)),
 ]
+
+# Accounts by role (provincial staff). The officer of 长沙市 is the account every row points
+# at: only provincial staff reach it; every other persona gets 403 on the lists and forms and
+# 404 on the account, as if it did not exist.
+
+
+def changsha_officer_account(objects):
+    from tsprotect.accounts.models import User
+
+    return {"pk": User.objects.get(username="officer_430100").pk}
+
+
+PROVINCE_ONLY = logged_in(403, province=200)
+ACCOUNT_OF_PROVINCE = logged_in(404, province=200)
+
+ROWS += [
+    Row("users", PROVINCE_ONLY),
+    Row("user_create", PROVINCE_ONLY),
+    # An invalid form (no role) answers 200 for provincial staff and writes nothing.
+    Row("user_create", PROVINCE_ONLY, method="post", data={"username": "matrix_new"}),
+    Row("user_detail", ACCOUNT_OF_PROVINCE, kwargs=changsha_officer_account),
+    Row("user_edit", ACCOUNT_OF_PROVINCE, kwargs=changsha_officer_account),
+    Row(
+        "user_edit",
+        ACCOUNT_OF_PROVINCE,
+        kwargs=changsha_officer_account,
+        method="post",
+        data={"role": ""},
+    ),
+    Row(
+        "user_password",
+        ACCOUNT_OF_PROVINCE,
+        kwargs=changsha_officer_account,
+        method="post",
+    ),
+    Row("user_password", logged_in(405), kwargs=changsha_officer_account),
+]

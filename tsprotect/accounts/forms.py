@@ -5,9 +5,10 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core.validators import normalise_uscc, validate_uscc
+from tsprotect.regions.models import County, Prefecture
 
-from .models import User
-from .services import claim_target, register_enterprise_user
+from .models import Role, User
+from .services import ACCOUNT_FIELDS, assignable_roles, claim_target, register_enterprise_user
 
 
 class LoginForm(AuthenticationForm):
@@ -91,3 +92,55 @@ class RejectClaimForm(forms.Form):
         max_length=1000,
         help_text=_("The registrant is told this reason."),
     )
+
+
+class AccountForm(forms.ModelForm):
+    """An account of a role, as provincial staff create or edit it: the role sets its groups,
+    so no group or permission is ever offered."""
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "display_name",
+            "email",
+            "phone",
+            "role",
+            "prefecture",
+            "county",
+            "is_active",
+        ]
+        labels = {"is_active": _("Active (may log in)")}
+        help_texts = {
+            "county": _("For county officers: a county of the prefecture chosen above."),
+            "is_active": None,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            del self.fields["username"]
+        else:
+            del self.fields["is_active"]
+        role = self.fields["role"]
+        role.required = True
+        if self.instance.pk and self.instance.role == Role.ENTERPRISE:
+            # Enterprise users get and lose their role through the claim workflow.
+            role.choices = [(Role.ENTERPRISE.value, Role.ENTERPRISE.label)]
+            role.disabled = True
+        else:
+            role.choices = [("", "---------")] + [
+                (r.value, r.label) for r in assignable_roles(user)
+            ]
+        # Account managers act for the whole province: every prefecture, and its counties.
+        self.fields["prefecture"].queryset = Prefecture.objects.all()
+        self.fields["county"].queryset = County.objects.select_related("prefecture")
+
+    def changes(self):
+        """The cleaned values the account services take."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ACCOUNT_FIELDS
+            if name in self.fields and not self.fields[name].disabled
+        }

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -20,11 +21,43 @@ class Role(models.TextChoices):
 
 
 OFFICER_ROLES = (Role.PREFECTURE_OFFICER, Role.COUNTY_OFFICER)
+# Roles whose accounts are managed by superusers only: they see the whole province, so whoever
+# could create or edit one could raise their own peers' (or a puppet's) reach.
+SUPERUSER_MANAGED_ROLES = (Role.PROVINCE,)
+
+
+def account_access(user, action):
+    """Which accounts ``user`` reaches on the account pages (and the admin).
+
+    Superusers reach every account. Holders of ``manage_accounts`` (provincial staff) see every
+    account but a superuser's, and change only those that carry no privilege of their own: not
+    a staff (admin) account, not provincial staff, not their own.
+    """
+    if user.is_superuser:
+        return Q()
+    if not user.has_perm("accounts.manage_accounts"):
+        return None
+    visible = Q(is_superuser=False)
+    if action == "view":
+        return visible
+    return (
+        visible
+        & Q(is_staff=False)
+        & ~Q(role__in=[r.value for r in SUPERUSER_MANAGED_ROLES])
+        & ~Q(pk=user.pk)
+    )
+
+
+class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):
+    pass
 
 
 class User(AbstractUser):
     """A portal account. Its role decides its groups; its prefecture, county or enterprise
     decides which rows the scoping entry point lets it reach."""
+
+    # Accounts are not a prefecture's records: who reaches which is ``account_access``.
+    scope = Scope(prefecture_field="prefecture", extra_access=account_access)
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
@@ -57,9 +90,12 @@ class User(AbstractUser):
     # Who changed whose role or region, and when: an account's scope is security-relevant.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
+    objects = UserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("manage_accounts", _("Can manage the portal's accounts by role"))]
         constraints = [
             models.CheckConstraint(
                 name="officer_has_prefecture",

@@ -32,8 +32,10 @@ ROLE_MODEL_PERMISSIONS = {
         "regions.view_county",
         "regions.view_ftzarea",
         "accounts.view_user",
-        "accounts.add_user",
+        # Accounts are created, given a role and a password on the account pages
+        # (``manage_accounts``); the admin only corrects names and contacts (``change_user``).
         "accounts.change_user",
+        "accounts.manage_accounts",
         "accounts.view_expertprofile",
         "accounts.add_expertprofile",
         "accounts.change_expertprofile",

@@ -1,5 +1,7 @@
-"""Account operations shared by the admin, seed data and self-service registration."""
+"""Account operations shared by the admin, the account pages, seed data and self-service
+registration."""
 
+import copy
 import secrets
 from dataclasses import dataclass
 
@@ -9,6 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
 from tsprotect.core import scoping
@@ -16,7 +19,45 @@ from tsprotect.core.validators import normalise_uscc, uscc_division_code
 from tsprotect.notifications.services import notify
 from tsprotect.regions.models import County, Prefecture
 
-from .models import ClaimEvent, EnterpriseClaim, Role
+from .models import SUPERUSER_MANAGED_ROLES, ClaimEvent, EnterpriseClaim, Role, User
+
+# Why an account's history has a row that shows no field change: the password is kept out of
+# the history (a hash is still a secret) and groups are not a field of the row. Stored in
+# English, shown translated (``history_reason``).
+ACCOUNT_CREATED = gettext_noop("Account created")
+PASSWORD_CHANGED = gettext_noop("Password changed")
+TEMPORARY_PASSWORD = gettext_noop("Temporary password issued")
+GROUPS_PREFIX = "groups: "
+
+
+def history_reason(reason):
+    """A history row's recorded reason in the reader's language."""
+    if not reason:
+        return ""
+    if reason.startswith(GROUPS_PREFIX):
+        return _("Groups: %(names)s") % {"names": reason[len(GROUPS_PREFIX) :] or "—"}
+    return _(reason)
+
+
+def save_account(account, *, by, reason=None, update_fields=None):
+    """Save ``account`` with ``by`` (and ``reason``) on its history row, whatever the caller
+    (a page, the admin, a Celery task or a command, where no request names the user)."""
+    account._history_user = by
+    if reason:
+        account._change_reason = reason
+    try:
+        account.save(update_fields=update_fields)
+    finally:
+        del account._history_user
+        account.__dict__.pop("_change_reason", None)
+
+
+def record_groups(account):
+    """A history row naming the account's groups now (after they changed)."""
+    row = copy.copy(account)
+    names = ", ".join(sorted(account.groups.values_list("name", flat=True)))
+    row._change_reason = f"{GROUPS_PREFIX}{names}"[:100]
+    User.history.bulk_history_create([row], update=True)
 
 
 @transaction.atomic
@@ -267,7 +308,7 @@ def deactivate_member(claim, *, by):
     claim.save(update_fields=["status", "is_manager"])
     revoke_enterprise_access(claim.user, claim.enterprise)
     claim.user.is_active = False
-    claim.user.save(update_fields=["is_active"])
+    save_account(claim.user, by=by, update_fields=["is_active"])
     ClaimEvent.objects.create(claim=claim, action=ClaimEvent.Action.DEACTIVATED, by=by)
     return claim
 
@@ -278,8 +319,120 @@ def set_temporary_password(claim, *, by):
     sends no e-mail); returns it, to be shown once. Recorded in the claim's history."""
     if claim.status != EnterpriseClaim.Status.VERIFIED or not claim.user.is_active:
         raise ValidationError(_("A temporary password can only be set for a verified account."))
-    password = "-".join(secrets.token_hex(3) for _part in range(3))
-    claim.user.set_password(password)
-    claim.user.save(update_fields=["password"])
+    password = _temporary_password(claim.user, by=by)
     ClaimEvent.objects.create(claim=claim, action=ClaimEvent.Action.TEMPORARY_PASSWORD, by=by)
     return password
+
+
+def _temporary_password(account, *, by):
+    """A new random password for ``account``, recorded in its history without the hash."""
+    if account.is_superuser:
+        # Whoever could set it would become the superuser.
+        raise ValidationError(_("A superuser's password is set by that superuser only."))
+    password = "-".join(secrets.token_hex(3) for _part in range(3))
+    account.set_password(password)
+    save_account(account, by=by, reason=TEMPORARY_PASSWORD, update_fields=["password"])
+    return password
+
+
+# Accounts by role: the account pages of provincial staff ------------------------------------
+
+# The roles the account pages give. Enterprise users get and lose theirs through the claim
+# workflow (which grants ``act_for_enterprise``), never here.
+PAGE_ROLES = (
+    Role.PREFECTURE_OFFICER,
+    Role.COUNTY_OFFICER,
+    Role.SERVICE_CENTRE,
+    Role.EXPERT,
+    Role.PROVINCE,
+)
+ACCOUNT_FIELDS = ("role", "prefecture", "county", "display_name", "email", "phone", "is_active")
+
+
+def assignable_roles(by):
+    """The roles ``by`` may give: provincial staff accounts are a superuser's to create."""
+    return [r for r in PAGE_ROLES if by.is_superuser or r not in SUPERUSER_MANAGED_ROLES]
+
+
+def _place(account):
+    """Keep only the regions the role uses, and require those it needs."""
+    if account.role in (Role.PROVINCE, Role.EXPERT):
+        account.prefecture = None
+        account.county = None
+    elif account.role in (Role.PREFECTURE_OFFICER, Role.SERVICE_CENTRE):
+        account.county = None
+    if account.role == Role.SERVICE_CENTRE and account.prefecture_id is None:
+        raise ValidationError(
+            {"prefecture": _("IP service sub-center staff belong to a prefecture.")}
+        )
+
+
+def _check_role(by, role):
+    if role not in assignable_roles(by):
+        raise ValidationError({"role": _("You may not give an account this role.")})
+
+
+def changeable_account(by, pk):
+    """The account ``pk`` if ``by`` may change it, locked for the change; else 404."""
+    account = User.objects.restrict(by, "change").select_for_update().filter(pk=pk).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+@transaction.atomic
+def create_account(*, by, username, role, **fields):
+    """Create an account of ``role``; returns it and its temporary password, to be shown once.
+
+    The role decides the groups (``roles.sync_user_groups``); groups are never chosen by hand.
+    """
+    if not scoping.can(by, User, "add"):
+        raise ValidationError(_("You may not create accounts."))
+    _check_role(by, role)
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"not an account field: {sorted(unknown)}")
+    account = User(username=username, role=role, **fields)
+    _place(account)
+    password = "-".join(secrets.token_hex(3) for _part in range(3))
+    account.set_password(password)
+    account.full_clean()
+    save_account(account, by=by, reason=ACCOUNT_CREATED)
+    return account, password
+
+
+@transaction.atomic
+def update_account(account, *, by, **changes):
+    """Change an account's role, region, names, contacts or activation."""
+    unknown = set(changes) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"not an account field: {sorted(unknown)}")
+    account = changeable_account(by, account.pk)
+    role = changes.get("role", account.role)
+    if role != account.role:
+        if Role.ENTERPRISE in (role, account.role):
+            raise ValidationError(
+                {
+                    "role": _(
+                        "An enterprise user's role follows the verification of its "
+                        "registration; it is not changed here."
+                    )
+                }
+            )
+        _check_role(by, role)
+    for name, value in changes.items():
+        setattr(account, name, value)
+    _place(account)
+    account.full_clean()
+    save_account(account, by=by)
+    scoping.forget(account)
+    return account
+
+
+@transaction.atomic
+def reset_account_password(account, *, by):
+    """Give an active account a temporary password; returns it, to be shown once."""
+    account = changeable_account(by, account.pk)
+    if not account.is_active:
+        raise ValidationError(_("A temporary password can only be set for an active account."))
+    return _temporary_password(account, by=by)

@@ -1,4 +1,4 @@
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from .models import User
@@ -10,6 +10,37 @@ def keep_role_groups_in_step(sender, instance, raw=False, **kwargs):
     """Group membership follows the role and region fields, whoever edits them."""
     if not raw:
         sync_user_groups(instance)
+    if getattr(instance, "_password_noted", False):
+        del instance._password_noted, instance._change_reason
+
+
+@receiver(pre_save, sender=User)
+def note_password_change(sender, instance, raw=False, **kwargs):
+    """The history keeps the hash out, so a new password is recorded as the row's reason,
+    whoever sets it (the user, a reset link, a superuser in the admin, a service).
+
+    ``set_password`` leaves the raw password in ``_password`` until the save; a hash upgraded
+    at login is saved without it, and is no change of password.
+    """
+    from .services import PASSWORD_CHANGED
+
+    if raw or instance.pk is None or instance._password is None:
+        return
+    if not getattr(instance, "_change_reason", None):
+        instance._change_reason = PASSWORD_CHANGED
+        instance._password_noted = True
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def record_group_change(sender, instance, action, reverse, pk_set, **kwargs):
+    """Group membership confers permissions, so each change is a row of the account's history."""
+    from .services import record_groups
+
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    accounts = User.objects.filter(pk__in=pk_set or ()) if reverse else [instance]
+    for account in accounts:
+        record_groups(account)
 
 
 def create_role_groups(sender, apps=None, using="default", **kwargs):

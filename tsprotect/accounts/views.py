@@ -12,11 +12,19 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from tsprotect.core import scoping
-from tsprotect.core.views import ScopedDetailView, ScopedListView, show_errors
+from tsprotect.core.views import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+    history_entries,
+    show_errors,
+)
 
 from . import services
-from .forms import LoginForm, RegistrationForm, RejectClaimForm
-from .models import EnterpriseClaim, Role
+from .filters import AccountFilter
+from .forms import AccountForm, LoginForm, RegistrationForm, RejectClaimForm
+from .models import EnterpriseClaim, Role, User
 from .throttle import limit_posts, throttled, too_many_requests
 
 
@@ -170,11 +178,123 @@ def claim_password(request, pk):
     except ValidationError as error:
         show_errors(request, error)
         return redirect(claim)
+    return _temporary_password_page(
+        request, claim.user, password, claim.get_absolute_url(), _("Back to the registration")
+    )
+
+
+def _temporary_password_page(request, account, password, back_url, back_label):
+    """The one page that shows a temporary password; no cache keeps it."""
     response = render(
-        request, "accounts/temporary_password.html", {"claim": claim, "password": password}
+        request,
+        "accounts/temporary_password.html",
+        {"account": account, "password": password, "back_url": back_url, "back_label": back_label},
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+# Provincial staff: accounts by role ----------------------------------------------------------
+
+
+def _add_service_error(form, error):
+    """A service's refusal on the form: on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class AccountListView(ScopedListView):
+    model = User
+    related = ("prefecture", "county", "enterprise")
+    filterset_class = AccountFilter
+    ordering_fields = ("username", "role", "prefecture", "last_login")
+    context_object_name = "accounts"
+    template_name = "accounts/account_list.html"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset if queryset.query.order_by else queryset.order_by("username", "pk")
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "can_add": scoping.can(self.request.user, User, "add"),
+        }
+
+
+class AccountDetailView(ScopedDetailView):
+    model = User
+    related = ("prefecture", "county", "enterprise")
+    context_object_name = "account"
+    template_name = "accounts/account_detail.html"
+
+    def get_context_data(self, **kwargs):
+        history = history_entries(self.object)
+        for entry in history:
+            entry["reason"] = services.history_reason(entry["record"].history_change_reason)
+        return {
+            **super().get_context_data(**kwargs),
+            "history": history,
+            "may_change": User.objects.restrict(self.request.user, "change")
+            .filter(pk=self.object.pk)
+            .exists(),
+        }
+
+
+class AccountCreateView(ScopedCreateView):
+    model = User
+    form_class = AccountForm
+    template_name = "accounts/account_form.html"
+
+    def form_valid(self, form):
+        try:
+            account, password = services.create_account(
+                by=self.request.user, username=form.cleaned_data["username"], **form.changes()
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+            return self.form_invalid(form)
+        return _temporary_password_page(
+            self.request,
+            account,
+            password,
+            reverse("user_detail", args=[account.pk]),
+            _("Back to the account"),
+        )
+
+
+class AccountUpdateView(ScopedUpdateView):
+    model = User
+    form_class = AccountForm
+    context_object_name = "account"
+    template_name = "accounts/account_form.html"
+
+    def form_valid(self, form):
+        try:
+            services.update_account(self.object, by=self.request.user, **form.changes())
+        except ValidationError as error:
+            _add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The account is saved."))
+        return redirect("user_detail", pk=self.object.pk)
+
+
+@login_required
+@require_POST
+def account_password(request, pk):
+    """A temporary password for an account in the manager's reach, shown once."""
+    account = get_object_or_404(User.objects.restrict(request.user, "change"), pk=pk)
+    try:
+        password = services.reset_account_password(account, by=request.user)
+    except ValidationError as error:
+        show_errors(request, error)
+        return redirect("user_detail", pk=pk)
+    return _temporary_password_page(
+        request, account, password, reverse("user_detail", args=[pk]), _("Back to the account")
+    )
 
 
 # An enterprise's manager: its team -----------------------------------------------------------

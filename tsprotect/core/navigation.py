@@ -60,6 +60,12 @@ def _claims(user):
     return scoping.can(user, EnterpriseClaim, "view")
 
 
+def _accounts(user):
+    from tsprotect.accounts.models import User
+
+    return scoping.can(user, User, "view")
+
+
 def _team(user):
     from tsprotect.accounts.services import managed_enterprise_ids
 
@@ -81,6 +87,7 @@ MENU = [
     ("trainings:list", _("Trainings"), _trainings),
     ("reports:list", _("Reports"), _reports),
     ("publicity:notice_list", _("Notices"), lambda user: user.is_province),
+    ("users", _("Accounts"), _accounts),
     ("claims", _("Account verification"), _claims),
     ("team", _("Our users"), _team),
     ("api-docs", _("API"), lambda user: user.is_superuser or user.role in ("province",)),

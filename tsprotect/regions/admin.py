@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from tsprotect.core.admin import ScopedHistoryAdmin
 
 from .models import CalendarOverride, County, FtzArea, HostOrganisation, Prefecture
 
@@ -23,7 +24,7 @@ class FtzAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(HostOrganisation)
-class HostOrganisationAdmin(SimpleHistoryAdmin):
+class HostOrganisationAdmin(ScopedHistoryAdmin):
     list_display = ["name", "kind", "prefecture", "county", "ftz_area", "active"]
     list_filter = ["kind", "prefecture", "ftz_area", "active"]
     search_fields = ["name"]
@@ -31,7 +32,7 @@ class HostOrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(SimpleHistoryAdmin):
+class CalendarOverrideAdmin(ScopedHistoryAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"

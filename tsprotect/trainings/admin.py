@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from tsprotect.core.admin import ScopedHistoryAdmin
 
 from .models import Registration, TrainingEvent
 
@@ -16,7 +17,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(TrainingEvent)
-class TrainingEventAdmin(SimpleHistoryAdmin):
+class TrainingEventAdmin(ScopedHistoryAdmin):
     list_display = ["title", "kind", "prefecture", "starts_at", "capacity", "status"]
     list_filter = ["status", "kind", "prefecture"]
     search_fields = ["title", "organiser"]
