@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from tsprotect.core.relations import ScopedModelForm
 from tsprotect.core.validators import normalise_uscc, validate_uscc
 from tsprotect.regions.models import County, Prefecture
 
@@ -94,7 +95,7 @@ class RejectClaimForm(forms.Form):
     )
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(ScopedModelForm):
     """An account of a role, as provincial staff create or edit it: the role sets its groups,
     so no group or permission is ever offered."""
 
@@ -117,8 +118,7 @@ class AccountForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         if self.instance.pk:
             del self.fields["username"]
         else:
