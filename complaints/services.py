@@ -818,11 +818,15 @@ def _notify_complainant(complaint):
 
 def send_reminders(today=None) -> int:
     """Remind the officers responsible of every clock due today or tomorrow, or overdue; one
-    reminder per clock and day, however often the job runs. Returns how many were sent."""
+    reminder per clock and day, however often the job runs. Returns how many were sent.
+
+    A clock whose limit provincial staff took out of force keeps its row (its history), but
+    no longer counts as a deadline: it is not reminded."""
     today = today or _today()
     due = (
         ComplaintClock.objects.filter(
             met_at__isnull=True,
+            limit__active=True,
             due_on__lte=today + dt.timedelta(days=1),
             complaint__state__in=OPEN_STATES,
         )
