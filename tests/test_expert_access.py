@@ -281,3 +281,67 @@ def test_a_withdrawn_reviewer_leaves_a_record(under_review, panel, province):
     grant = AccessGrant.objects.get(user=panel[0])
     assert grant.revoke_reason == AccessGrant.Ending.WITHDRAWN
     assert grant.revoked_by == province
+
+
+# What the migrations leave of earlier grants and hand-overs -----------------------------------
+
+
+def _migration(app, name):
+    import importlib
+
+    return importlib.import_module(f"{app}.migrations.{name}")
+
+
+def test_the_migrations_record_earlier_grants_and_withdraw_the_finished_ones(
+    changsha_officer, yuelu_officer, expert, province
+):
+    from django.apps import apps as django_apps
+
+    from complaints.models import JurisdictionTransfer
+    from tsprotect.regions.models import Prefecture
+
+    still_open = accepted(changsha_officer)
+    consult(still_open, changsha_officer, expert)
+    finished = accepted(changsha_officer)
+    close(finished, changsha_officer)
+    # As before the record was kept: bare guardian grants, no record.
+    AccessGrant.objects.all().delete()
+    assign_perm("complaints.consult_complaint", expert, finished)
+    by_county = accepted(yuelu_officer)
+    by_prefecture = accepted(changsha_officer)
+    yueyang = Prefecture.objects.get(pk="430600")
+    services.transfer_jurisdiction(by_county, yueyang, yuelu_officer, "属地管辖")
+    services.transfer_jurisdiction(by_prefecture, yueyang, changsha_officer, "属地管辖")
+    JurisdictionTransfer.objects.update(from_county=None)
+
+    migration = _migration("complaints", "0006_trace_county_and_expert_grants")
+    migration.fill_transfer_counties(django_apps, None)
+    migration.record_expert_grants(django_apps, None)
+
+    counties = dict(JurisdictionTransfer.objects.values_list("complaint", "from_county"))
+    assert counties == {by_county.pk: "430104", by_prefecture.pk: None}
+    assert reaches(expert, still_open) and not reaches(expert, finished)
+    kept = AccessGrant.objects.get(object_pk=str(still_open.pk))
+    assert (kept.granted_by, kept.revoked_at) == (changsha_officer, None)
+    ended = AccessGrant.objects.get(object_pk=str(finished.pk))
+    assert ended.revoke_reason == AccessGrant.Ending.CLOSED and ended.revoked_at is not None
+
+
+def test_the_migration_withdraws_reviewers_of_applications_already_decided(
+    under_review, panel, province
+):
+    from django.apps import apps as django_apps
+
+    review_all(under_review, panel)
+    DemonstrationApplication.objects.filter(pk=under_review.pk).update(state="approved")
+    AccessGrant.objects.all().delete()  # as before the record was kept
+
+    _migration("demonstrations", "0002_review_grants").record_review_grants(django_apps, None)
+
+    for reviewer in panel:
+        assert not DemonstrationApplication.objects.restrict(reload(reviewer), "view").exists()
+    grants = AccessGrant.objects.all()
+    assert grants.count() == 3
+    assert {(g.granted_by, g.revoke_reason) for g in grants} == {
+        (province, AccessGrant.Ending.REVIEW_ENDED)
+    }
