@@ -31,6 +31,7 @@ from . import services
 from .filters import ComplaintFilter
 from .models import COMPLAINT_PERMISSIONS, Complaint, ComplaintEvent
 from .workflow import (
+    AUDIENCES,
     COMPLAINANT_STATUS,
     TRANSITIONS,
     TRANSITIONS_BY_ACTION,
@@ -130,47 +131,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Complaint
-        fields = [
-            "id",
-            "audience",
-            "reference",
-            "kind",
-            "channel",
-            "status",
-            "status_display",
-            "received_on",
-            "accept_deadline",
-            "next_deadline",
-            "next_limit",
-            "overdue",
-            "paused",
-            "transfer_candidate",
-            "prefecture",
-            "county",
-            "complainant_name",
-            "complainant_contact",
-            "complainant_credit_code",
-            "anonymous",
-            "respondent_name",
-            "respondent_credit_code",
-            "respondent_individuals",
-            "secret_kind",
-            "conduct",
-            "estimated_loss",
-            "description",
-            "case_number",
-            "case_filed_on",
-            "transfer_unit",
-            "remedy",
-            "case_decided_on",
-            "penalty",
-            "decision_number",
-            "fine",
-            "feedback",
-            "feedback_at",
-            "closed_at",
-            "available_actions",
-        ]
+        fields = list(AUDIENCES["handler"].fields)
         read_only_fields = fields
 
     def get_overdue(self, obj) -> bool:
@@ -200,17 +161,7 @@ class ComplainantComplaintSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Complaint
-        fields = [
-            "id",
-            "audience",
-            "reference",
-            "kind",
-            "received_on",
-            "status",
-            "status_display",
-            "feedback",
-            "closed_at",
-        ]
+        fields = list(AUDIENCES["complainant"].fields)
         read_only_fields = fields
 
     @extend_schema_field({"type": "string", "enum": [str(s) for s in COMPLAINANT_STATES]})
@@ -221,10 +172,25 @@ class ComplainantComplaintSerializer(serializers.ModelSerializer):
         return obj.feedback if obj.feedback_at else ""
 
 
+def _facts_serializer(name, doc):
+    """``ComplaintSerializer`` cut to the fields ``AUDIENCES[name]`` is shown."""
+    fields = list(AUDIENCES[name].fields)
+    meta = type("Meta", (ComplaintSerializer.Meta,), {"fields": fields, "read_only_fields": fields})
+    return type(
+        f"{name.title()}ComplaintSerializer",
+        (ComplaintSerializer,),
+        {"Meta": meta, "audience": audience_field(name), "__doc__": doc},
+    )
+
+
 SERIALIZERS = {
     "handler": ComplaintSerializer,
-    "expert": ComplaintSerializer,
-    "trace": ComplaintSerializer,
+    "expert": _facts_serializer(
+        "expert", "A complaint as a consulted expert sees it: the facts, not who complained."
+    ),
+    "trace": _facts_serializer(
+        "trace", "A complaint as the bureau that handed it on keeps it: where it stands."
+    ),
     "complainant": ComplainantComplaintSerializer,
 }
 
@@ -251,6 +217,14 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EventFactsSerializer(EventSerializer):
+    """A step of the history without its note (a consulted expert, a trace)."""
+
+    class Meta(EventSerializer.Meta):
+        fields = ["id", "action", "label", "from_state", "to_state", "actor", "at"]
+        read_only_fields = fields
+
+
 class PublicEventSerializer(serializers.ModelSerializer):
     """A step of the complainant's timeline: the note only where the table makes it public."""
 
@@ -268,6 +242,14 @@ class PublicEventSerializer(serializers.ModelSerializer):
 
     def get_note(self, obj) -> str:
         return obj.note if obj.public_note else ""
+
+
+# By the notes an audience reads (``AUDIENCES[...].event_notes``).
+EVENT_SERIALIZERS = {
+    "all": EventSerializer,
+    "public": PublicEventSerializer,
+    "": EventFactsSerializer,
+}
 
 
 class ClockSerializer(serializers.Serializer):
@@ -520,27 +502,6 @@ class ComplaintViewSet(
             queryset = super().get_queryset()
         return services.with_overdue_flag(queryset)
 
-    def _audiences(self, complaints):
-        """``services.audience`` for a page of complaints, the "may handle" part in one query."""
-        user = self.request.user
-        ids = [c.pk for c in complaints]
-        handled = set(
-            Complaint.objects.restrict(user, "change")
-            .filter(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
-        audiences = {}
-        for complaint in complaints:
-            if complaint.pk in handled:
-                audiences[complaint.pk] = "handler"
-            elif services.is_consulted_expert(user, complaint):
-                audiences[complaint.pk] = "expert"
-            elif services.is_complainant(user, complaint):
-                audiences[complaint.pk] = "complainant"
-            else:
-                audiences[complaint.pk] = "trace"
-        return audiences
-
     def represent(self, complaint, audience):
         complaint.audience = audience
         serializer = SERIALIZERS[audience](complaint, context=self.get_serializer_context())
@@ -549,10 +510,10 @@ class ComplaintViewSet(
     @extend_schema(responses=complaint_views(many=True))
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
+        queryset = services.with_audience(queryset, request.user)
         page = self.paginate_queryset(queryset)
         complaints = list(page if page is not None else queryset)
-        audiences = self._audiences(complaints)
-        data = [self.represent(c, audiences[c.pk]) for c in complaints]
+        data = [self.represent(c, c.audience) for c in complaints]
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(responses={200: complaint_views(), 404: ERRORS[404]})
@@ -607,12 +568,13 @@ class ComplaintViewSet(
 
     @extend_schema(
         summary="History",
-        description="Every step for those handling the complaint; the complainant sees only "
-        "the steps of its timeline, with the note where it is meant for it.",
+        description="Every step with its note for those handling the complaint; a consulted "
+        "expert and a bureau that handed it on read the steps without their notes; the "
+        "complainant only the steps of its timeline, with the note where it is meant for it.",
         responses={
             200: PolymorphicProxySerializer(
                 component_name="ComplaintEventView",
-                serializers=[EventSerializer, PublicEventSerializer],
+                serializers=[EventSerializer, EventFactsSerializer, PublicEventSerializer],
                 resource_type_field_name=None,
                 many=True,
             ),
@@ -622,23 +584,27 @@ class ComplaintViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request, pk=None):
         complaint = self.get_object()
-        events = complaint.events.select_related("actor").order_by("at", "pk")
-        if services.audience(request.user, complaint) == "complainant":
-            return Response(PublicEventSerializer(events.filter(public=True), many=True).data)
-        return Response(EventSerializer(events, many=True).data)
+        events, notes = services.visible_events(
+            complaint, services.audience(request.user, complaint)
+        )
+        serializer = EVENT_SERIALIZERS[notes]
+        return Response(serializer(events, many=True).data)
 
     @extend_schema(
         summary="Statutory clocks",
         responses={
             200: ClockSerializer(many=True),
-            403: OpenApiResponse(description="The complainant does not see the clocks."),
+            403: OpenApiResponse(
+                description="The complainant and a bureau that handed it on do not see the clocks."
+            ),
             404: ERRORS[404],
         },
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def clocks(self, request, pk=None):
         complaint = self.get_object()
-        if services.audience(request.user, complaint) == "complainant":
+        # The clocks are the deadlines: for those whose view of the complaint includes them.
+        if "next_deadline" not in AUDIENCES[services.audience(request.user, complaint)].fields:
             raise PermissionDenied(_("The statutory clocks are for those handling the complaint."))
         return Response(ClockSerializer(services.current_clocks(complaint), many=True).data)
 

@@ -23,7 +23,7 @@ from tsprotect.core.spreadsheets import csv_rows, write_xlsx
 
 from . import services
 from .models import ComplaintEvent
-from .workflow import OUTCOME_STATES, State
+from .workflow import AUDIENCES, OUTCOME_STATES, State
 
 CHUNK_SIZE = 2_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, the header row aside
@@ -35,6 +35,9 @@ class Column:
     header: str
     cell: Callable[[object], object]
     width: int = 14
+    # The field of ``workflow.AUDIENCES`` the cell tells: blank in a row whose audience is not
+    # shown it (a bureau's trace of a complaint it handed on).
+    field: str = ""
 
 
 def _text(value) -> str:
@@ -74,53 +77,63 @@ def _outcome(complaint) -> str:
 
 
 COMPLAINT_COLUMNS = (
-    Column(gettext_lazy("Reference number"), lambda c: c.reference, 24),
-    Column(gettext_lazy("Kind"), lambda c: _text(c.get_kind_display()), 10),
-    Column(gettext_lazy("Channel"), lambda c: _text(c.get_channel_display()), 18),
-    Column(gettext_lazy("Received on"), lambda c: _date(c.received_on), 12),
-    Column(gettext_lazy("Prefecture"), lambda c: c.prefecture.name, 10),
-    Column(gettext_lazy("County"), lambda c: c.county.name if c.county_id else "", 10),
-    Column(gettext_lazy("Status"), lambda c: _text(c.get_state_display()), 18),
-    Column(gettext_lazy("Respondent"), _respondent, 30),
-    Column(gettext_lazy("Secret concerned"), lambda c: _text(c.get_secret_kind_display()), 14),
-    Column(gettext_lazy("Alleged conduct"), _conduct, 30),
-    Column(gettext_lazy("Estimated loss (yuan)"), lambda c: c.estimated_loss, 14),
-    Column(gettext_lazy("Next deadline"), lambda c: _date(c.next_deadline), 12),
-    Column(gettext_lazy("Overdue"), lambda c: _("yes") if c.overdue else "", 8),
-    Column(gettext_lazy("Case number"), lambda c: c.case_number, 20),
-    Column(gettext_lazy("Outcome"), _outcome, 24),
-    Column(gettext_lazy("Closed at"), lambda c: _moment(c.closed_at), 16),
+    Column(gettext_lazy("Reference number"), lambda c: c.reference, 24, "reference"),
+    Column(gettext_lazy("Kind"), lambda c: _text(c.get_kind_display()), 10, "kind"),
+    Column(gettext_lazy("Channel"), lambda c: _text(c.get_channel_display()), 18, "channel"),
+    Column(gettext_lazy("Received on"), lambda c: _date(c.received_on), 12, "received_on"),
+    Column(gettext_lazy("Prefecture"), lambda c: c.prefecture.name, 10, "prefecture"),
+    Column(gettext_lazy("County"), lambda c: c.county.name if c.county_id else "", 10, "county"),
+    Column(gettext_lazy("Status"), lambda c: _text(c.get_state_display()), 18, "status"),
+    Column(gettext_lazy("Respondent"), _respondent, 30, "respondent_name"),
+    Column(
+        gettext_lazy("Secret concerned"),
+        lambda c: _text(c.get_secret_kind_display()),
+        14,
+        "secret_kind",
+    ),
+    Column(gettext_lazy("Alleged conduct"), _conduct, 30, "conduct"),
+    Column(gettext_lazy("Estimated loss (yuan)"), lambda c: c.estimated_loss, 14, "estimated_loss"),
+    Column(gettext_lazy("Next deadline"), lambda c: _date(c.next_deadline), 12, "next_deadline"),
+    Column(gettext_lazy("Overdue"), lambda c: _("yes") if c.overdue else "", 8, "overdue"),
+    Column(gettext_lazy("Case number"), lambda c: c.case_number, 20, "case_number"),
+    Column(gettext_lazy("Outcome"), _outcome, 24, "remedy"),
+    Column(gettext_lazy("Closed at"), lambda c: _moment(c.closed_at), 16, "closed_at"),
 )
 
 
-def _complaint_rows(queryset) -> Iterator[list]:
+def _complaint_rows(queryset, user) -> Iterator[list]:
     closed_from = ComplaintEvent.objects.filter(complaint=OuterRef("pk"), action="close")
     queryset = services.with_overdue_flag(queryset.select_related(*RELATED)).annotate(
         closed_from=Subquery(closed_from.order_by("-at", "-pk").values("from_state")[:1])
     )
+    queryset = services.with_audience(queryset, user)
     for complaint in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [column.cell(complaint) for column in COMPLAINT_COLUMNS]
+        shown = AUDIENCES[complaint.audience].fields
+        yield [
+            column.cell(complaint) if column.field in shown else "" for column in COMPLAINT_COLUMNS
+        ]
 
 
 def _headers(columns):
     return [str(column.header) for column in columns]
 
 
-def complaints_xlsx(queryset, output=None):
-    """The complaints of ``queryset`` as XLSX bytes (or written into ``output``); beyond what a
-    sheet holds, export CSV."""
+def complaints_xlsx(queryset, user, output=None):
+    """The complaints of ``queryset`` as ``user`` may read them, as XLSX bytes (or written into
+    ``output``); beyond what a sheet holds, export CSV."""
     return write_xlsx(
         _headers(COMPLAINT_COLUMNS),
-        islice(_complaint_rows(queryset), XLSX_MAX_ROWS),
+        islice(_complaint_rows(queryset, user), XLSX_MAX_ROWS),
         output,
         title=_("Complaints and reports"),
         widths=[column.width for column in COMPLAINT_COLUMNS],
     )
 
 
-def complaints_csv(queryset) -> Iterator[str]:
-    """The complaints of ``queryset`` as CSV lines (UTF-8 with BOM), for a streaming response."""
-    return csv_rows(_headers(COMPLAINT_COLUMNS), _complaint_rows(queryset))
+def complaints_csv(queryset, user) -> Iterator[str]:
+    """The complaints of ``queryset`` as ``user`` may read them, as CSV lines (UTF-8 with BOM),
+    for a streaming response."""
+    return csv_rows(_headers(COMPLAINT_COLUMNS), _complaint_rows(queryset, user))
 
 
 # The social credit platform's import of administrative penalties (行政处罚信息): its headers and

@@ -10,6 +10,7 @@ from tsprotect.core import scoping
 from tsprotect.core.widgets import FastSelect, YesNoSelect
 from tsprotect.regions.models import Prefecture
 
+from . import services
 from .models import Complaint
 from .workflow import CRIMINAL_LOSS_THRESHOLD, OPEN_STATES, Channel, Kind, State
 
@@ -57,14 +58,11 @@ class ComplaintFilter(ProvincePrefectureFilterMixin, django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(reference=value)
-            | Q(case_number=value)
-            | Q(respondent_name__icontains=value)
-            | Q(respondent_enterprise__name__icontains=value)
-            | Q(complainant_enterprise__name__icontains=value)
-            | Q(description__icontains=value)
-        )
+        user = getattr(self.request, "user", None)
+        if user is None:
+            return queryset.none()
+        # Each row is searched on what its audience is shown (``workflow.AUDIENCES``).
+        return queryset.filter(services.search_q(user, value))
 
     def filter_open(self, queryset, name, value):
         if value is None:

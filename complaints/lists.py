@@ -27,7 +27,7 @@ from tsprotect.regions.calendar import WorkingCalendar
 from . import exporting, services
 from .filters import ComplaintFilter
 from .models import Complaint, ComplaintClock, CreditPush
-from .workflow import State
+from .workflow import AUDIENCES, State
 
 LIST_RELATED = (
     "prefecture",
@@ -105,11 +105,15 @@ class ComplaintListView(ScopedListView):
 
     def get_queryset(self):
         queryset = services.with_overdue_flag(super().get_queryset())
+        queryset = services.with_audience(queryset, self.request.user)
         return queue_order(queryset, self.request.GET.get("sort", ""), complainant=self.complainant)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        for complaint in context["object_list"]:
+            # Each row shows what its audience is shown (a trace's row no deadline …).
+            complaint.shown = AUDIENCES[complaint.audience].fields
         officer = handles_complaints(user)
         params = self.request.GET.copy()
         params.pop("page", None)
@@ -137,10 +141,12 @@ def export(request, fmt):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         response = StreamingHttpResponse(
-            exporting.complaints_csv(queryset), content_type="text/csv; charset=utf-8"
+            exporting.complaints_csv(queryset, request.user), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(exporting.complaints_xlsx(queryset), content_type=XLSX_TYPE)
+        response = HttpResponse(
+            exporting.complaints_xlsx(queryset, request.user), content_type=XLSX_TYPE
+        )
     response["Content-Disposition"] = f'attachment; filename="complaints-{stamp}.{fmt}"'
     return response
 

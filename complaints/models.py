@@ -143,6 +143,11 @@ def _complaint_access(user, action):
     codes = scoping.prefecture_codes(user, "handle_complaints") if user.is_authenticated else ()
     if codes and codes is not scoping.ALL:
         handed_on = JurisdictionTransfer.objects.filter(from_prefecture__in=sorted(codes))
+        county = scoping.county_limit(user)
+        if county:
+            # A county officer keeps the traces of its own county's hand-overs only; one with
+            # no county recorded (before it was) stays with the prefecture's officers.
+            handed_on = handed_on.filter(from_county=county)
         parts.append(Q(pk__in=handed_on.values("complaint_id")))
     if not parts:
         return None
@@ -360,10 +365,15 @@ class Complaint(models.Model):
         return self.complainant_name
 
     @property
-    def respondent_display(self):
+    def respondent_company(self):
         if self.respondent_enterprise_id:
             return self.respondent_enterprise.name
-        return self.respondent_name or self.respondent_individuals[:60]
+        return self.respondent_name
+
+    @property
+    def respondent_display(self):
+        """The company, else the individuals named: for those handling the complaint."""
+        return self.respondent_company or self.respondent_individuals[:60]
 
     def get_conduct_display(self):
         labels = dict(Conduct.choices)
@@ -453,6 +463,15 @@ class JurisdictionTransfer(models.Model):
     )
     from_prefecture = models.ForeignKey(
         "regions.Prefecture", on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    # The county the complaint was handled in when handed on: its county officers keep the trace.
+    from_county = models.ForeignKey(
+        "regions.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from county"),
     )
     to_prefecture = models.ForeignKey(
         "regions.Prefecture", on_delete=models.PROTECT, related_name="+", verbose_name=_("to")

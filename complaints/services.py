@@ -11,17 +11,28 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
 
 from tsprotect.accounts.models import Role
-from tsprotect.core import scoping
+from tsprotect.core import conflicts, grants, scoping
+from tsprotect.core.models import AccessGrant
 from tsprotect.notifications.services import bureau_officers, enterprise_users, notify
 
 from . import clocks
 from .models import (
+    COMPLAINT_LABEL,
     CONSULT_PERMISSION,
     ClockPause,
     Complaint,
@@ -36,6 +47,8 @@ from .models import (
     StatutoryLimit,
 )
 from .workflow import (
+    AUDIENCE_ORDER,
+    AUDIENCES,
     CRIMINAL_LOSS_THRESHOLD,
     INVESTIGATING_STATES,
     OPEN_STATES,
@@ -49,6 +62,8 @@ from .workflow import (
     State,
     reference_number,
 )
+
+CONSULT_GRANT = f"complaints.{CONSULT_PERMISSION}"
 
 # ---------------------------------------------------------------------------------------------
 # Who may do what
@@ -71,9 +86,10 @@ def is_complainant(user, complaint) -> bool:
 
 
 def audience(user, complaint) -> str:
-    """What the user sees of a complaint it can reach: ``handler`` (everything), ``expert``
-    (facts, evidence, the investigation log; not the reporter), ``trace`` (a prefecture that
-    handed it on: the facts and history, read only) or ``complainant`` (status and feedback)."""
+    """What the user sees of a complaint it can reach (``workflow.AUDIENCES``): ``handler``
+    (everything), ``expert`` (the facts, evidence, the investigation log; not the reporter),
+    ``complainant`` (status and feedback) or ``trace`` (a bureau that handed it on: the facts,
+    read only) — the first that applies, in ``AUDIENCE_ORDER``."""
     if may_handle(user, complaint):
         return "handler"
     if is_consulted_expert(user, complaint):
@@ -81,6 +97,71 @@ def audience(user, complaint) -> str:
     if is_complainant(user, complaint):
         return "complainant"
     return "trace"
+
+
+def _audience_filters(user):
+    """``[(audience, Q)]``: which rows of the user's scope each audience covers, in SQL, in
+    ``AUDIENCE_ORDER`` (a row belongs to the first that matches, as in ``audience``)."""
+    handled = scoping.scope_q(Complaint, user, "change")
+    if handled is not None and not handled:
+        return [("handler", Q())]  # every row is the user's to handle
+    consulted = scoping.granted_ids(user, COMPLAINT_LABEL, CONSULT_PERMISSION)
+    own = scoping.enterprise_ids(user)
+    matches = {
+        "handler": handled,
+        "expert": Q(pk__in=sorted(consulted)) if consulted else None,
+        "complainant": Q(complainant_enterprise__in=sorted(own)) if own else None,
+        "trace": Q(),
+    }
+    filters, earlier = [], []
+    for name in AUDIENCE_ORDER:
+        match = matches[name]
+        if match is None:
+            continue
+        condition = match
+        for previous in earlier:
+            condition &= ~previous
+        if match:
+            earlier.append(match)
+        filters.append((name, condition))
+    return filters
+
+
+def with_audience(queryset, user):
+    """Annotate each complaint with the user's ``audience`` (lists, the API, exports)."""
+    whens, rest = [], "trace"
+    for name, condition in _audience_filters(user):
+        if condition:
+            whens.append(When(condition, then=Value(name)))
+        else:  # every row left over
+            rest = name
+            break
+    if not whens:
+        return queryset.annotate(audience=Value(rest, output_field=CharField()))
+    return queryset.annotate(audience=Case(*whens, default=Value(rest), output_field=CharField()))
+
+
+def search_q(user, value):
+    """The queue search for ``value``: each row matched only on the fields its audience is
+    shown, so a search by the complainant's name or the description finds nothing in a trace
+    or a consultation rather than confirming it."""
+    q = Q(pk__in=[])
+    for name, condition in _audience_filters(user):
+        matched = Q(pk__in=[])
+        for lookup in AUDIENCES[name].search:
+            matched |= Q(**{lookup: value})
+        q |= condition & matched
+    return q
+
+
+def visible_events(complaint, audience_name):
+    """The complaint's history as ``audience_name`` reads it (``AUDIENCES``): the events, and
+    whether their notes are shown (``all``, ``public`` or not at all)."""
+    rule = AUDIENCES[audience_name]
+    events = complaint.events.select_related("actor").order_by("at", "pk")
+    if rule.events == "public":
+        events = events.filter(public=True)
+    return events, rule.event_notes
 
 
 def may_open_evidence(user, complaint) -> bool:
@@ -362,6 +443,9 @@ def transition(complaint, action, user, note="", **data):
         public_note=rule.public_note,
     )
     refresh_clocks(locked)
+    if locked.state == State.CLOSED:
+        # The experts' work on it is over: they no longer open the complaint or its evidence.
+        grants.revoke(CONSULT_GRANT, locked, by=user, reason=AccessGrant.Ending.CLOSED)
     if rule.public and locked.complainant_enterprise_id:
         _notify_complainant(locked)
     return locked
@@ -530,6 +614,7 @@ def transfer_jurisdiction(complaint, to_prefecture, user, reason):
     JurisdictionTransfer.objects.create(
         complaint=locked,
         from_prefecture_id=locked.prefecture_id,
+        from_county_id=locked.county_id or scoping.county_limit(user),
         to_prefecture=to_prefecture,
         reason=reason,
         by=user,
@@ -572,10 +657,11 @@ def log_step(complaint, user, *, kind, happened_on, actions, findings="", expert
     )
     if not (actions or "").strip():
         raise ValidationError({"actions": _("Please say what was done.")})
-    experts = list(experts)
+    experts = list({e.pk: e for e in experts}.values())
     not_experts = [e for e in experts if e.role != Role.EXPERT or not e.is_active]
     if not_experts:
         raise ValidationError({"experts": _("Only members of the expert pool can be consulted.")})
+    _check_conflicts(locked, experts)
     step = InvestigationStep.objects.create(
         complaint=locked,
         kind=kind,
@@ -587,8 +673,7 @@ def log_step(complaint, user, *, kind, happened_on, actions, findings="", expert
     if experts:
         step.experts.set(experts)
         for expert in experts:
-            assign_perm(f"complaints.{CONSULT_PERMISSION}", expert, locked)
-            scoping.forget(expert)
+            grants.grant(expert, CONSULT_GRANT, locked, by=user)
         notify(
             experts,
             kind="expert_consulted",
@@ -598,6 +683,80 @@ def log_step(complaint, user, *, kind, happened_on, actions, findings="", expert
         )
     _record(locked, "investigation", user, locked.state, locked.state, step.get_kind_display())
     return step
+
+
+def complaint_parties(complaint):
+    """The complainant and the respondent, as the conflict-of-interest rules compare them."""
+    parties = []
+    c = complaint
+    for enterprise, name, uscc in (
+        (c.complainant_enterprise, c.complainant_name, ""),
+        (c.respondent_enterprise, c.respondent_name, c.respondent_credit_code),
+    ):
+        if enterprise is not None:
+            parties.append(conflicts.Party(enterprise.name, enterprise.uscc, enterprise.pk))
+        if (name or "").strip() or uscc:
+            parties.append(conflicts.Party((name or "").strip(), uscc or ""))
+    return parties
+
+
+def conflict_of_interest(expert, complaint, consulted=()):
+    """Why ``expert`` may not be consulted on ``complaint``, or None: the rules of the
+    demonstration reviews — not acting or working for the complainant or the respondent, no
+    colleague of the same employer already consulted on it."""
+    parties = complaint_parties(complaint)
+    if conflicts.acted_for(expert, parties):
+        return _("%(expert)s acts for a party to the complaint.") % {"expert": expert}
+    party = conflicts.employed_by(expert, parties)
+    if party:
+        return _("%(expert)s works for %(employer)s, a party to the complaint.") % {
+            "expert": expert,
+            "employer": party.name,
+        }
+    other = conflicts.same_employer(expert, consulted)
+    if other:
+        return _(
+            "%(expert)s works for the same employer as %(other)s, consulted on this complaint."
+        ) % {"expert": expert, "other": other}
+    return None
+
+
+def consulted_experts(complaint):
+    """The experts consulted on the complaint now (their access not withdrawn)."""
+    User = get_user_model()
+    ids = grants.holders(CONSULT_GRANT, complaint)
+    return list(User.objects.filter(pk__in=ids).select_related("expert_profile"))
+
+
+def _check_conflicts(complaint, experts):
+    consulted = consulted_experts(complaint)
+    problems = []
+    for expert in experts:
+        if expert.pk in {e.pk for e in consulted}:
+            continue
+        reason = conflict_of_interest(expert, complaint, consulted)
+        if reason:
+            problems.append(reason)
+        consulted.append(expert)
+    if problems:
+        raise ValidationError({"experts": problems})
+
+
+@transaction.atomic
+def end_consultation(complaint, expert, user):
+    """The officer in charge ends an expert's consultation: the expert no longer reaches the
+    complaint or its evidence; the record of the consultation stays."""
+    locked = _lock_to_change(complaint, user)
+    if expert is None or expert.pk not in grants.holders(CONSULT_GRANT, locked):
+        raise ValidationError(_("This expert is not consulted on this complaint."))
+    grants.revoke(CONSULT_GRANT, locked, users=[expert], by=user, reason=AccessGrant.Ending.ENDED)
+    _record(locked, "consult_expert_end", user, locked.state, locked.state, str(expert))
+    return locked
+
+
+def access_history(complaint):
+    """Who was consulted on the complaint, from when to when, for those handling it."""
+    return grants.history(complaint, CONSULT_GRANT)
 
 
 @transaction.atomic
@@ -818,11 +977,15 @@ def _notify_complainant(complaint):
 
 def send_reminders(today=None) -> int:
     """Remind the officers responsible of every clock due today or tomorrow, or overdue; one
-    reminder per clock and day, however often the job runs. Returns how many were sent."""
+    reminder per clock and day, however often the job runs. Returns how many were sent.
+
+    A clock whose limit provincial staff took out of force keeps its row (its history), but
+    no longer counts as a deadline: it is not reminded."""
     today = today or _today()
     due = (
         ComplaintClock.objects.filter(
             met_at__isnull=True,
+            limit__active=True,
             due_on__lte=today + dt.timedelta(days=1),
             complaint__state__in=OPEN_STATES,
         )

@@ -22,6 +22,11 @@ urlpatterns = [
     path("<int:pk>/extend/", views.extend, name="extend"),
     path("<int:pk>/transfer/", views.transfer, name="transfer"),
     path("<int:pk>/publish/", views.publish_penalty, name="publish_penalty"),
+    path(
+        "<int:pk>/consultations/<int:expert>/end/",
+        views.end_consultation,
+        name="end_consultation",
+    ),
     path("pauses/<int:pk>/end/", views.end_pause, name="end_pause"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
 ]

@@ -2,6 +2,7 @@
 its refusal; what a user sees of a complaint is decided by ``services.audience``."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,6 +44,7 @@ from .models import (
     InvestigationStep,
 )
 from .workflow import (
+    AUDIENCES,
     COMPLAINANT_STATUS,
     EVENT_LABELS,
     INVESTIGATING_STATES,
@@ -177,6 +179,9 @@ class ComplaintDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["audience"] = self.audience
+        context["fields"] = AUDIENCES[self.audience].fields
+        events, notes = services.visible_events(self.object, self.audience)
+        context["events"], context["event_notes"] = events, notes
         context.update(getattr(self, f"_{self.audience}_context")(self.object))
         return context
 
@@ -198,7 +203,7 @@ class ComplaintDetailView(ScopedDetailView):
             .filter(evidence__complaint=complaint)
             .select_related("user", "evidence")[:ACCESS_LOG_LENGTH],
             "transfers": self._transfers(complaint),
-            "events": complaint.events.select_related("actor"),
+            "access_grants": services.access_history(complaint),
         }
         if not complaint.is_open:
             return context
@@ -225,16 +230,12 @@ class ComplaintDetailView(ScopedDetailView):
         return {"steps": self._steps(complaint), "evidence_files": self._evidence(complaint)}
 
     def _trace_context(self, complaint):
-        return {
-            "transfers": self._transfers(complaint),
-            "events": complaint.events.select_related("actor"),
-        }
+        return {"transfers": self._transfers(complaint)}
 
     def _complainant_context(self, complaint):
         # Told as where the complaint stands, not as the bureau's internal step.
-        events = [
-            (event, _complainant_label(event)) for event in complaint.events.filter(public=True)
-        ]
+        events, _notes = services.visible_events(complaint, "complainant")
+        events = [(event, _complainant_label(event)) for event in events]
         context = {"public_events": events}
         if complaint.is_open:
             context["evidence_form"] = EvidenceForm()
@@ -468,6 +469,27 @@ def publish_penalty(request, pk):
 
     done = _("The penalty is recorded as published on the credit platform.")
     return _run(request, complaint, form, "credit", call, done)
+
+
+@login_required
+@require_POST
+def end_consultation(request, pk, expert):
+    complaint = _complaint(request, pk)
+    consulted = get_user_model().objects.filter(pk=expert).first()
+    try:
+        services.end_consultation(complaint, consulted, request.user)
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "The consultation of %(expert)s has ended; the expert no longer reaches this "
+                "complaint or its evidence."
+            )
+            % {"expert": consulted},
+        )
+    return _back(complaint, "investigation")
 
 
 @login_required

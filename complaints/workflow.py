@@ -274,6 +274,7 @@ EVENT_LABELS = {
     "transfer_jurisdiction": _("Handed to another prefecture"),
     "investigation": _("Investigation step logged"),
     "consult_expert": _("Expert consulted"),
+    "consult_expert_end": _("Expert consultation ended"),
     "pause": _("Clock paused"),
     "resume": _("Clock resumed"),
     "extend": _("Time limit extended"),
@@ -304,3 +305,129 @@ REFERENCE_PREFIX = {
 def reference_number(prefecture_code: str, year: int, number: int) -> str:
     prefix = REFERENCE_PREFIX.get(prefecture_code, prefecture_code)
     return f"{prefix}市监商秘〔{year}〕{number}号"
+
+
+# ---------------------------------------------------------------------------------------------
+# Audiences: who sees what of a complaint
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What one audience of a complaint receives, wherever it reads it (page, API, export, the
+    queue search): its fields, the events of the history (``all`` or the ``public`` timeline)
+    with their notes (``all``, ``public`` ones, or none), and the fields its search looks into
+    — never one it is not shown, so that a search cannot confirm what the page withholds."""
+
+    name: str
+    fields: tuple
+    events: str
+    event_notes: str
+    search: tuple
+
+
+# The case as it stands, without who complained: what experts and traces may know.
+_FACTS = (
+    "id",
+    "audience",
+    "reference",
+    "kind",
+    "channel",
+    "status",
+    "status_display",
+    "received_on",
+    "prefecture",
+    "county",
+    "respondent_name",
+    "respondent_credit_code",
+    "secret_kind",
+    "conduct",
+    "closed_at",
+)
+# The handling of the case: deadlines, outcome, what the complaint is about in detail.
+_HANDLING = (
+    "accept_deadline",
+    "next_deadline",
+    "next_limit",
+    "overdue",
+    "paused",
+    "transfer_candidate",
+    "estimated_loss",
+    "description",
+    "case_number",
+    "case_filed_on",
+    "transfer_unit",
+    "remedy",
+    "case_decided_on",
+    "penalty",
+    "decision_number",
+    "fine",
+)
+# Who complained, the individuals named, what the complainant was told: the bureau's alone
+# (投诉举报处理暂行办法 art. 33; the individuals are personal data).
+_CONFIDENTIAL = (
+    "complainant_name",
+    "complainant_contact",
+    "complainant_credit_code",
+    "anonymous",
+    "respondent_individuals",
+    "feedback",
+    "feedback_at",
+)
+_RESPONDENT_SEARCH = ("respondent_name__icontains", "respondent_enterprise__name__icontains")
+
+AUDIENCES = {
+    a.name: a
+    for a in (
+        # The bureau handling it (its county) and provincial staff.
+        Audience(
+            "handler",
+            fields=_FACTS + _HANDLING + _CONFIDENTIAL + ("available_actions",),
+            events="all",
+            event_notes="all",
+            search=(
+                "reference",
+                "case_number",
+                *_RESPONDENT_SEARCH,
+                "complainant_enterprise__name__icontains",
+                "complainant_name__icontains",
+                "description__icontains",
+            ),
+        ),
+        # An expert consulted on it: the facts to give an opinion on, not who complained.
+        Audience(
+            "expert",
+            fields=_FACTS + _HANDLING,
+            events="all",
+            event_notes="",
+            search=("reference", "case_number", *_RESPONDENT_SEARCH),
+        ),
+        # A bureau that handed it on: where it went and how it stands, read only.
+        Audience(
+            "trace",
+            fields=_FACTS,
+            events="all",
+            event_notes="",
+            search=("reference", *_RESPONDENT_SEARCH),
+        ),
+        # The enterprise that complained: where its complaint stands and the answer.
+        Audience(
+            "complainant",
+            fields=(
+                "id",
+                "audience",
+                "reference",
+                "kind",
+                "received_on",
+                "status",
+                "status_display",
+                "feedback",
+                "closed_at",
+            ),
+            events="public",
+            event_notes="public",
+            search=("reference",),
+        ),
+    )
+}
+# Which audience a user is for a complaint it reaches: the first that applies.
+AUDIENCE_ORDER = ("handler", "expert", "complainant", "trace")

@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role, User
-from tsprotect.core import relations, scoping
+from tsprotect.core import conflicts, grants, relations, scoping
+from tsprotect.core.models import AccessGrant
 from tsprotect.notifications.services import enterprise_users, notify
 
 from .models import (
@@ -51,6 +51,7 @@ from .workflow import (
     Track,
 )
 
+REVIEW_GRANT = f"demonstrations.{REVIEW_PERMISSION}"
 MATERIAL_FIELDS = [
     "batch",
     "name",
@@ -320,6 +321,9 @@ def transition(application, action, user, note=""):
     EFFECTS.get(action, _no_effect)(locked, user)
     locked.save()
     _record(locked, action, user, from_state, locked.state, note)
+    if from_state == State.UNDER_REVIEW and locked.state != State.UNDER_REVIEW:
+        # The review is over: the reviewers' scores stay, their access to the file does not.
+        grants.revoke(REVIEW_GRANT, locked, by=user, reason=AccessGrant.Ending.REVIEW_ENDED)
     return locked
 
 
@@ -601,32 +605,26 @@ def conflict_of_interest(expert, application, panel=()):
     """Why ``expert`` may not review ``application``, or None.
 
     The expert may not be the applicant (or act for it), work for it, or share an employer with
-    an expert already on the panel.
+    an expert already on the panel (``tsprotect.core.conflicts``, as for complaints).
     """
-    profile = getattr(expert, "expert_profile", None)
-    involved = list(parties(application).values_list("pk", "uscc", "name"))
-    ids = {pk for pk, _uscc, _name in involved}
-    if expert.enterprise_id in ids or scoping.enterprise_ids(expert) & ids:
+    involved = [
+        conflicts.Party(name=name, uscc=uscc, enterprise_id=pk)
+        for pk, uscc, name in parties(application).values_list("pk", "uscc", "name")
+    ]
+    if conflicts.acted_for(expert, involved):
         return _("%(expert)s acts for the applicant.") % {"expert": expert}
-    if profile is not None:
-        employer_uscc = (profile.employer_uscc or "").upper()
-        employer = (profile.employer or "").strip()
-        for _pk, uscc, name in involved:
-            if (employer_uscc and employer_uscc == uscc) or (employer and employer == name):
-                return _("%(expert)s works for %(employer)s, a party to the application.") % {
-                    "expert": expert,
-                    "employer": name,
-                }
-        for other in panel:
-            other_profile = getattr(other, "expert_profile", None)
-            if other_profile is None or other.pk == expert.pk:
-                continue
-            same_code = employer_uscc and employer_uscc == other_profile.employer_uscc.upper()
-            same_name = employer and employer == other_profile.employer.strip()
-            if same_code or same_name:
-                return _(
-                    "%(expert)s works for the same employer as %(other)s, already on the panel."
-                ) % {"expert": expert, "other": other}
+    employer = conflicts.employed_by(expert, involved)
+    if employer:
+        return _("%(expert)s works for %(employer)s, a party to the application.") % {
+            "expert": expert,
+            "employer": employer.name,
+        }
+    other = conflicts.same_employer(expert, panel)
+    if other:
+        return _("%(expert)s works for the same employer as %(other)s, already on the panel.") % {
+            "expert": expert,
+            "other": other,
+        }
     return None
 
 
@@ -699,8 +697,7 @@ def assign_experts(application, experts, user):
         assignment = ExpertAssignment.objects.create(
             application=locked, expert=expert, assigned_by=user
         )
-        assign_perm(f"demonstrations.{REVIEW_PERMISSION}", expert, locked)
-        scoping.forget(expert)
+        grants.grant(expert, REVIEW_GRANT, locked, by=user)
         notify(
             [expert],
             kind="expert_assigned",
@@ -715,6 +712,11 @@ def assign_experts(application, experts, user):
     return locked
 
 
+def access_history(application):
+    """Who had access to the application as a reviewer, from when to when."""
+    return grants.history(application, REVIEW_GRANT)
+
+
 @transaction.atomic
 def unassign_expert(assignment, user):
     if not is_province(user):
@@ -723,7 +725,13 @@ def unassign_expert(assignment, user):
     assignment = ExpertAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.is_scored or locked.state != State.UNDER_REVIEW:
         raise ValidationError(_("A review already given stays on the application."))
-    remove_perm(f"demonstrations.{REVIEW_PERMISSION}", assignment.expert, locked)
+    grants.revoke(
+        REVIEW_GRANT,
+        locked,
+        users=[assignment.expert],
+        by=user,
+        reason=AccessGrant.Ending.WITHDRAWN,
+    )
     assignment.delete()
     _record(locked, "unassign_expert", user, locked.state, locked.state)
 

@@ -145,6 +145,9 @@ class ApplicationDetailView(ScopedDetailView):
         if context["may_edit"]:
             context["attachment_form"] = AttachmentForm()
         context["summary"] = services.review_summary(application)
+        context["access_grants"] = (
+            services.access_history(application) if context["is_province"] or bureau else None
+        )
         context["my_assignment"] = next(
             (a for a in context["assignments"] if a.expert_id == user.pk), None
         )

@@ -12,6 +12,7 @@ from .matrix_complaints import (
     case_filed_complaint,
     changsha_complaint,
     complaint_evidence,
+    consultation,
     running_pause,
 )
 from .permission_matrix import Row, logged_in
@@ -50,6 +51,8 @@ STEPS = [
     ("complaints:extend", accepted_complaint),
     ("complaints:transfer", changsha_complaint),
     ("complaints:publish_penalty", case_filed_complaint),
+    # Ending an expert's consultation (the complainant's post is refused by the service).
+    ("complaints:end_consultation", consultation),
 ]
 
 ROWS = [

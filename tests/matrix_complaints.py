@@ -79,3 +79,23 @@ def running_pause(objects):
         complaint, _officer(), reason="appraisal", started_on=dt.date.today(), note="司法鉴定"
     )
     return {"pk": pause.pk}
+
+
+def consultation(objects):
+    """An accepted complaint with an expert consulted on it (not the ``expert`` persona, who
+    stays consulted on nothing)."""
+    from tsprotect.accounts.models import Role
+
+    complaint = make_complaint(objects, "accepted")
+    consulted, _created = User.objects.get_or_create(
+        username="expert_consulted", defaults={"role": Role.EXPERT}
+    )
+    services.log_step(
+        complaint,
+        _officer(),
+        kind="expert",
+        happened_on=dt.date.today(),
+        actions="请专家比对图纸。",
+        experts=[consulted],
+    )
+    return {"pk": complaint.pk, "expert": consulted.pk}

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from complaints import services, tasks
-from complaints.models import Complaint
+from complaints.models import Complaint, StatutoryLimit
 from tsprotect.accounts.models import Role
 from tsprotect.celery import app
 from tsprotect.notifications.models import Notification
@@ -118,6 +118,25 @@ def test_the_officer_in_charge_is_reminded_else_the_whole_bureau(
     }
     assert len(reminders(changsha_officer)) == len(reminders(yuelu_officer)) == 1
     assert reminders(yueyang_officer) == reminders(province) == []
+
+
+@pytest.mark.django_db
+def test_a_deactivated_limit_is_no_longer_reminded_nor_kept_as_a_deadline(limits, changsha_officer):
+    complaint = register(changsha_officer)
+    StatutoryLimit.objects.filter(code="complaint_acceptance").update(active=False)
+    # The nightly refresh no longer counts it as the complaint's next deadline …
+    assert services.refresh_open_clocks() == 1
+    complaint.refresh_from_db()
+    assert (complaint.next_deadline, complaint.next_limit) == (None, None)
+    assert not Complaint.objects.overdue(D(2026, 10, 14)).exists()
+    # … and the daily job no longer reminds of its clock, due or overdue.
+    assert services.send_reminders(D(2026, 10, 13)) == 0
+    assert services.send_reminders(D(2026, 10, 14)) == 0
+    assert reminders() == []
+    # Back in force, it is reminded again.
+    StatutoryLimit.objects.filter(code="complaint_acceptance").update(active=True)
+    services.refresh_open_clocks()
+    assert services.send_reminders(D(2026, 10, 14)) == 1
 
 
 # The daily job on a real worker --------------------------------------------------------------

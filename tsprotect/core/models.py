@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +28,75 @@ class StoredDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class AccessGrant(models.Model):
+    """One period during which a user held an object permission given for a piece of work — an
+    expert consulted on a complaint, a reviewer of a demonstration application: granted when, by
+    whom, withdrawn when, by whom and why. django-guardian holds the permission itself while it
+    lasts; this row is the record that stays (``tsprotect.core.grants`` writes both)."""
+
+    class Ending(models.TextChoices):
+        ENDED = "ended", _("Ended by the officer in charge")
+        CLOSED = "closed", _("The complaint was closed")
+        REVIEW_ENDED = "review_ended", _("The review ended")
+        WITHDRAWN = "withdrawn", _("Assignment withdrawn")
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    # As guardian stores it: the object's primary key as text.
+    object_pk = models.CharField(max_length=64)
+    permission = models.CharField(_("permission"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="access_grants",
+        verbose_name=_("who"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    revoke_reason = models.CharField(
+        _("why withdrawn"), max_length=20, choices=Ending.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["granted_at", "pk"]
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        indexes = [models.Index(fields=["content_type", "object_pk"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_pk", "permission", "user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_open_grant_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("granted_at")),
+                name="grant_withdrawn_after_granted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.permission} {self.content_type_id}:{self.object_pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.revoked_at is None
