@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
     # The enterprise's tier and a checklist's tier are the same choice set.
     "ENUM_NAME_OVERRIDES": {
         "RiskTierEnum": "assessments.models.Tier.choices",
+        "ComplaintStatusEnum": "complaints.workflow.State.choices",
         "ReportStatusEnum": "tsprotect.reports.api.REPORT_STATUSES",
         "ReportBuildStatusEnum": "tsprotect.reports.api.BUILD_STATUSES",
     },
