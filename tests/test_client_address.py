@@ -102,6 +102,19 @@ def test_forty_failed_logins_throttle_that_address_and_no_other(
     assert response.status_code == 302 and response["Location"] == reverse("home")
 
 
+def test_the_admin_login_is_no_way_around_the_address_limit(behind_proxy, settings, province):
+    settings.RATELIMITS = {**settings.RATELIMITS, "login_failure": "2/10m"}
+    attacker = through_proxy("203.0.113.69")
+    for n in range(2):
+        log_in(attacker, f"guess{n}", "wrong-password")
+    assert log_in(attacker, "province", PASSWORD).status_code == 429
+    response = attacker.post(
+        reverse("admin:login"), {"username": "province", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in attacker.session
+
+
 def test_a_stranger_cannot_lock_a_known_officer_out(behind_proxy, settings, changsha_officer):
     stranger = through_proxy("203.0.113.67")
     for _attempt in range(settings.AXES_FAILURE_LIMIT):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -31,6 +32,9 @@ api.register("public/notices", PublicNoticeViewSet, basename="public-notice")
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
+# The admin's own login form would skip the portal's per-address limit on failed logins: the
+# admin sends whoever is not logged in to the portal's login page instead.
+admin.site.login = login_required(admin.site.login)
 
 urlpatterns = [
     path("", home.home, name="home"),
