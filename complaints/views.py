@@ -18,6 +18,7 @@ from django.views.generic import CreateView, FormView
 from tsprotect.accounts.throttle import limit_posts
 from tsprotect.core import scoping
 from tsprotect.core.forms import add_errors
+from tsprotect.core.network import client_ip
 from tsprotect.core.views import ScopedCreateView, ScopedDetailView, private_file, show_errors
 
 from . import services
@@ -500,5 +501,5 @@ def evidence(request, pk):
     )
     if not services.may_open_evidence(request.user, item.complaint):
         raise Http404
-    services.open_evidence(item, request.user, address=request.META.get("REMOTE_ADDR"))
+    services.open_evidence(item, request.user, address=client_ip(request))
     return private_file(item.file, item.original_name, item.content_type)

@@ -46,16 +46,18 @@ def test_a_wrong_password_gets_a_clear_message(changsha_officer):
     assert "用户名或密码错误" in response.content.decode()
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(
+def test_repeated_failures_lock_the_account_from_that_address_even_with_the_right_password(
     settings, changsha_officer
 ):
-    client = Client()
+    client = Client(REMOTE_ADDR="203.0.113.3")
     for _attempt in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, "officer_430100", "wrong-password")
-    locked = log_in(Client(REMOTE_ADDR="10.1.2.3"), "officer_430100", PASSWORD)
+    locked = log_in(Client(REMOTE_ADDR="203.0.113.3"), "officer_430100", PASSWORD)
     assert locked.status_code == 429
     assert "锁定" in locked.content.decode()
-    assert "_auth_user_id" not in Client().session
+    assert "_auth_user_id" not in client.session
+    # The lock is on the (account, address) pair: the officer elsewhere is not locked out.
+    assert log_in(Client(REMOTE_ADDR="10.1.2.3"), "officer_430100", PASSWORD).status_code == 302
 
 
 def test_the_lock_lifts_after_the_cool_off(settings, changsha_officer):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "simple_history",
     "captcha",
     "django_ratelimit",
+    "csp",
     "tsprotect.core",
     "tsprotect.regions",
     "tsprotect.accounts",
@@ -70,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tsprotect.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tsprotect.core.middleware.PortalLanguageMiddleware",
@@ -140,6 +144,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first (tsprotect/accounts/hashers.py); PBKDF2 still verifies the hashes of accounts
+# created before, which are upgraded at their next login.
+PASSWORD_HASHERS = [
+    "tsprotect.accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,20 +166,27 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "tsprotect.core.views.csrf_failure"
 
-# Lockout after repeated failed logins: the account, whatever address the attempts come from.
+# The client's address: with TRUSTED_PROXY_COUNT proxies in front (nginx: 1), the address that
+# many entries from the right of X-Forwarded-For; 0 (direct serving, `make run`) is REMOTE_ADDR.
+# Every throttle, the lockout and every log read it through tsprotect/core/network.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or the number of proxies in front.")
+
+# Lockout after repeated failed logins, per (account, address) pair: a stranger who knows an
+# officer's user name cannot lock the officer out from elsewhere. Guessing from one address
+# across accounts is stopped by the per-address "login_failure" rate below, set higher, since
+# the officers of a bureau share one NAT address.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-# Per account, not per address: officers of a bureau share one NAT address, and locking it would
-# lock out the whole office (hence axes.W006 is silenced below).
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tsprotect.core.network.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
-# Rate limits of the public forms, per client address (the same address axes sees), counted in
-# the shared cache (tsprotect/accounts/throttle.py). Login counts failed attempts only.
+# Rate limits of the public forms, per client address, counted in the shared cache
+# (tsprotect/accounts/throttle.py). Login counts failed attempts only.
 RATELIMITS = {
     "register": env.str("REGISTER_RATE", default="5/h"),
     "password_reset": env.str("PASSWORD_RESET_RATE", default="5/h"),
@@ -176,10 +194,10 @@ RATELIMITS = {
     "public_report": env.str("PUBLIC_REPORT_RATE", default="5/h"),
     "public_api": env.str("PUBLIC_API_RATE", default="600/h"),
 }
-RATELIMIT_IP_META_KEY = "tsprotect.accounts.throttle.client_ip"
+RATELIMIT_IP_META_KEY = "tsprotect.core.network.client_ip"
 # Django's own Redis backend increments atomically; without REDIS_URL (make run) the limits are
 # per process, which is enough for the development server.
-SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 # The registration captcha is drawn by Pillow from the bundled font: nothing leaves the server.
@@ -327,6 +345,29 @@ if HTTPS:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles only from the portal's own static files: the templates have no inline script,
+# style block or style attribute, so an injected one does not run. A page that must inline one
+# gives it the request's nonce (request.csp_nonce), as the API docs page does with its style.
+# Images may be data: URLs (the Swagger UI's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the portal never uses, refused to its pages and to anything they might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "midi=(), payment=(), usb=()"
+)
 
 LOGGING = {
     "version": 1,

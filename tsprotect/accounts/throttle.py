@@ -1,8 +1,10 @@
 """Rate limits of the public account forms (registration, password reset, login), per address.
 
 django-ratelimit counts in the shared cache. The rates are named in ``settings.RATELIMITS`` and
-read at each request. Counters are kept per database — its name and, on PostgreSQL, its oid — so
-that a test database created anew, or another portal sharing the Redis, starts from zero.
+read at each request; the address is ``tsprotect.core.network.client_ip`` (through
+``RATELIMIT_IP_META_KEY``), the one the login lockout sees too. Counters are kept per database —
+its name and, on PostgreSQL, its oid — so that a test database created anew, or another portal
+sharing the Redis, starts from zero.
 """
 
 from functools import wraps
@@ -14,13 +16,6 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
 _namespaces: dict = {}
-
-
-def client_ip(request) -> str:
-    """The client's address as django-axes sees it (``CLIENT_IP_HEADERS`` behind a proxy)."""
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "")
 
 
 def _namespace() -> str:

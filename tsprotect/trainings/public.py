@@ -1,10 +1,9 @@
 """Public pages of the training events (§17): no login, and never who signed up.
 
-The sign-up form is rate-limited by client address (django-ratelimit), the address read from the
-same headers as the login lockout (``CLIENT_IP_HEADERS``), so a proxy is configured once.
+The sign-up form is rate-limited by client address (django-ratelimit's "ip" key, which reads
+``tsprotect.core.network.client_ip`` like every other throttle).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -36,15 +35,6 @@ PUBLIC_FIELDS = (
     "audience",
     "status",
 )
-
-
-def client_ip(group, request):
-    """The client's address: the first of the configured headers that is present."""
-    for header in getattr(settings, "AXES_IPWARE_META_PRECEDENCE_ORDER", ["REMOTE_ADDR"]):
-        value = request.META.get(header, "")
-        if value:
-            return value.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def upcoming(limit=5):
@@ -100,7 +90,7 @@ def event_detail(request, pk):
     if request.method == "POST" and not closed:
         form = RegistrationForm(request.POST)
         if is_ratelimited(
-            request, group="trainings.signup", key=client_ip, rate=SIGNUP_RATE,
+            request, group="trainings.signup", key="ip", rate=SIGNUP_RATE,
             method="POST", increment=True,
         ):  # fmt: skip
             form.is_valid()
