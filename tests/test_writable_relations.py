@@ -25,18 +25,10 @@ from tsprotect.core import relations
 from tsprotect.regions.models import HostOrganisation
 
 from .conftest import make_user
+from .permission_matrix import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = (
-    "anonymous",
-    "enterprise",
-    "expert",
-    "same_officer",
-    "other_officer",
-    "county_officer",
-    "province",
-)
 ROOT = Path(settings.BASE_DIR).resolve()
 SKIPPED_PACKAGES = ("migrations", "management", "tests", "templatetags")
 
