@@ -604,7 +604,8 @@ class ComplaintClock(models.Model):
 
     @property
     def running(self) -> bool:
-        return self.met_at is None
+        """Counting towards its due day: not met, and its limit still in force."""
+        return self.met_at is None and self.limit.active
 
     @property
     def met_late(self) -> bool:
@@ -616,7 +617,7 @@ class ComplaintClock(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         now = now or timezone.now()
-        if self.met_at is not None or self.due_on is None:
+        if not self.running or self.due_on is None:
             return False
         if self.due_at is not None:
             return now > self.due_at

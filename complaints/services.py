@@ -811,6 +811,8 @@ def extend(complaint, user, *, limit_code, approved_by, reason):
     )
     if clock is None:
         raise ValidationError({"limit": _("This time limit is not running on this complaint.")})
+    if not clock.limit.active:
+        raise ValidationError({"limit": _("This time limit is no longer in force.")})
     if not clock.limit.extension:
         raise ValidationError({"limit": _("The law allows no extension of this time limit.")})
     if clock.extended:

@@ -138,6 +138,8 @@ def _clock_status(clock, complaint):
         return ("late", _("met late")) if clock.met_late else ("met", _("met"))
     if not complaint.is_open:
         return ("stopped", _("stopped (closed)"))
+    if not clock.limit.active:
+        return ("stopped", _("no longer in force"))
     if clock.due_on is None:
         return ("paused", _("paused"))
     if clock.is_overdue():

@@ -162,7 +162,7 @@ TRANSITIONS_BY_ACTION = {t.action: t for t in TRANSITIONS}
 
 # Actions not in the table but recorded in the same history.
 EVENT_LABELS = {
-    "create": _("Created"),
+    "create": _("Application created"),
     "assign_expert": _("Expert assigned"),
     "unassign_expert": _("Expert assignment withdrawn"),
     "score": _("Expert review submitted"),

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from complaints import services, tasks
@@ -14,7 +15,7 @@ from tsprotect.accounts.models import Role
 from tsprotect.celery import app
 from tsprotect.notifications.models import Notification
 
-from .conftest import make_user
+from .conftest import client_for, make_user
 
 D = dt.date
 
@@ -184,3 +185,26 @@ def test_the_daily_job_reminds_the_right_officers_on_a_real_worker(
     for outsider in (yueyang_officer, province, expert, enterprise_user):
         assert reminders(outsider) == []
     assert len(reminders()) == 4
+
+
+@pytest.mark.django_db
+def test_a_deactivated_limit_shows_as_no_longer_in_force_and_cannot_be_extended(
+    limits, changsha_officer
+):
+    complaint = register(changsha_officer)
+    StatutoryLimit.objects.filter(code="complaint_acceptance").update(active=False)
+    clock = complaint.clocks.select_related("limit").get(limit__code="complaint_acceptance")
+    assert not clock.running and not clock.is_overdue(timezone.now() + dt.timedelta(days=60))
+    page = client_for(changsha_officer).get(complaint.get_absolute_url())
+    assert "已停止适用" in page.content.decode()
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.extend(
+            complaint,
+            changsha_officer,
+            limit_code="complaint_acceptance",
+            approved_by="局长",
+            reason="案情复杂",
+        )
+    assert refused.value.message_dict["limit"] == ["该时限已停止适用。"]
+    clock.refresh_from_db()
+    assert not clock.extended
