@@ -11,7 +11,9 @@ import uuid
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from complaints.models import StatutoryLimit
 from enterprises.models import Enterprise
@@ -198,6 +200,20 @@ def client_for(user):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def english_client_for(user):
+    """A client of ``user`` who picked English with the language switch."""
+    client = client_for(user)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def english():
+    """Messages are compared in the language they are written in (``usefixtures``)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

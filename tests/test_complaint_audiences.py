@@ -9,9 +9,8 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint, JurisdictionTransfer
@@ -19,10 +18,10 @@ from complaints.workflow import AUDIENCES
 from tsprotect.accounts.models import Role
 from tsprotect.regions.models import Prefecture
 
-from .conftest import client_for as base_client
+from .conftest import english_client_for as client_for
 from .conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 API_LIST = reverse("api:complaint-list")
 PAGE_LIST = reverse("complaints:list")
@@ -34,18 +33,6 @@ INTERNAL_NOTE = "内部研判：先核实权属"
 FEEDBACK = "已电话告知调解结果"
 IDENTITY = {"complainant_name", "complainant_contact", "complainant_credit_code", "anonymous"}
 SECRETS = IDENTITY | {"respondent_individuals", "feedback", "feedback_at"}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-def client_for(user):
-    client = base_client(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def today():

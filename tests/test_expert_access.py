@@ -6,11 +6,10 @@ whom, until when and why."""
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from complaints import services
@@ -21,27 +20,15 @@ from tsprotect.accounts.models import ExpertProfile, Role, User
 from tsprotect.core.models import AccessGrant
 from tsprotect.core.uploads import check_upload
 
-from .conftest import client_for as base_client
+from .conftest import english_client_for as client_for
 from .conftest import make_uscc, make_user
 from .test_demonstration_workflow import file_application, review_all, submitted
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 RESPONDENT = "长沙仿芯电子有限公司"
 RESPONDENT_USCC = make_uscc("430104", "MA4L0R7T6")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-def client_for(user):
-    client = base_client(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def today():

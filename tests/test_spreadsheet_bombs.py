@@ -20,7 +20,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from enterprises import columns, exporting
@@ -30,7 +29,7 @@ from tsprotect.core.spreadsheets import SpreadsheetError, read_table
 
 from .conftest import make_uscc
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 REPO = Path(__file__).resolve().parent.parent
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -39,12 +38,6 @@ PACKAGE = "http://schemas.openxmlformats.org/package/2006"
 HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{MAIN}">'
 # Under this address space, calamine's grid for a cell at XFD1048576 (512 GiB) fails at once.
 ADDRESS_SPACE = 3 * 1024**3
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def write_xlsx(target, sheet, extra_parts=(), compresslevel=6):
