@@ -21,7 +21,6 @@ from contextvars import ContextVar
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from . import scoping
@@ -69,7 +68,8 @@ def choices(user, queryset: models.QuerySet) -> models.QuerySet:
     return queryset
 
 
-INVALID_CHOICE = _("Select a valid choice. That choice is not one of the available choices.")
+# The form field's own words, so a service's refusal reads like the field's.
+INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
 
 
 def check_choices(user, field: str, rows: Iterable[models.Model] | models.Model | None) -> None:
