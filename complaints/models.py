@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +11,7 @@ from tsprotect.core.models import StoredDocument
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 from tsprotect.core.validators import validate_uscc
 
+from . import storage
 from .workflow import (
     COMPLAINANT_STATUS,
     CRIMINAL_LOSS_THRESHOLD,
@@ -29,7 +29,7 @@ from .workflow import (
 
 
 def evidence_storage():
-    return storages["evidence"]
+    return storage.evidence_storage
 
 
 class StatutoryLimit(models.Model):

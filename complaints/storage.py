@@ -1,6 +1,8 @@
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.utils.functional import cached_property
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, cached_property, empty
 
 
 class EvidenceStorage(FileSystemStorage):
@@ -19,3 +21,21 @@ class EvidenceStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Evidence files have no URL; they are served by the evidence view.")
+
+
+class EvidenceStorageProxy(LazyObject):
+    """The ``evidence`` entry of ``STORAGES``, looked up when first used rather than when the
+    model is defined, as Django's ``default_storage`` is: the evidence field follows the
+    configured backend (local folder or object store) even when the settings change."""
+
+    def _setup(self):
+        self._wrapped = storages["evidence"]
+
+
+evidence_storage = EvidenceStorageProxy()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        evidence_storage._wrapped = empty

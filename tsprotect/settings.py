@@ -219,14 +219,65 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def object_storages(
+    *, bucket, evidence_bucket, endpoint_url, access_key, secret_key, region, addressing_style
+):
+    """Uploads and complaint evidence in an S3-compatible object store that several app nodes
+    share. Evidence stays apart from every other upload (its own bucket, or its own prefix in a
+    shared one), and no object gets a public ACL or a URL: the portal's views stream them."""
+    common = {
+        "endpoint_url": endpoint_url or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "region_name": region or None,
+        "addressing_style": addressing_style or None,
+        "default_acl": None,  # the bucket's own, private; never "public-read"
+        # Two uploads of 合同.pdf in one month get two keys, as two local files would.
+        "file_overwrite": False,
+    }
+    return {
+        "default": {
+            "BACKEND": "tsprotect.core.storage.PrivateS3Storage",
+            "OPTIONS": {**common, "bucket_name": bucket, "location": "media"},
+        },
+        "evidence": {
+            "BACKEND": "tsprotect.core.storage.PrivateS3Storage",
+            "OPTIONS": {**common, "bucket_name": evidence_bucket, "location": "evidence"},
+        },
+    }
+
+
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "filesystem":
+    UPLOAD_STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        # Complaint evidence is itself a trade secret: kept apart from every other upload, under
+        # EVIDENCE_ROOT, with no URL (served only by the permission-checked, logged view).
+        "evidence": {
+            "BACKEND": "complaints.storage.EvidenceStorage",
+            "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+        },
+    }
+elif STORAGE_BACKEND == "s3":
+    if not env.str("S3_BUCKET", default=""):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET, the uploads' bucket.")
+    if env.str("S3_ADDRESSING_STYLE", default="") not in ("", "auto", "path", "virtual"):
+        raise ImproperlyConfigured("S3_ADDRESSING_STYLE must be auto, path or virtual.")
+    UPLOAD_STORAGES = object_storages(
+        bucket=env.str("S3_BUCKET"),
+        evidence_bucket=env.str("S3_EVIDENCE_BUCKET", default="") or env.str("S3_BUCKET"),
+        endpoint_url=env.str("S3_ENDPOINT_URL", default=""),
+        access_key=env.str("S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("S3_SECRET_ACCESS_KEY", default=""),
+        region=env.str("S3_REGION", default=""),
+        addressing_style=env.str("S3_ADDRESSING_STYLE", default=""),
+    )
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be filesystem or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Complaint evidence is itself a trade secret: kept apart from every other upload, under
-    # EVIDENCE_ROOT, with no URL (served only by the permission-checked, logged view).
-    "evidence": {
-        "BACKEND": "complaints.storage.EvidenceStorage",
-        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
-    },
+    **UPLOAD_STORAGES,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
