@@ -153,6 +153,12 @@ def _lock_open(submission, user):
     return locked
 
 
+def _delete_on_commit(file):
+    """Delete a stored evidence file once the answer no longer naming it is saved."""
+    storage, name = file.storage, file.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 @transaction.atomic
 def save_answers(submission, user, answers):
     """Save a draft: ``answers`` maps item ids to ``(answer, note, evidence)`` (evidence is
@@ -172,6 +178,8 @@ def save_answers(submission, user, answers):
         row.answer, row.note = answer, note or ""
         if evidence:
             uploaded, checked = evidence
+            if row.evidence:
+                _delete_on_commit(row.evidence)  # the file it replaces
             row.evidence = uploaded
             row.evidence_name, row.evidence_type = checked.name, checked.content_type
         row.save()
@@ -231,7 +239,10 @@ def restart_on_current(submission, user):
         if item is not None:
             answer.item = item
             kept.append(answer)
-    locked.answers.exclude(pk__in=[a.pk for a in kept]).delete()
+    dropped = locked.answers.exclude(pk__in=[a.pk for a in kept])
+    for answer in dropped.exclude(evidence=""):
+        _delete_on_commit(answer.evidence)
+    dropped.delete()
     for answer in kept:
         answer.save(update_fields=["item"])
     locked.template = template

@@ -109,8 +109,10 @@ def add_attachment(notice, uploaded, checked, *, title, user):
 def remove_attachment(attachment, user):
     locked = _lock(attachment.notice)
     check_editable(locked)
-    attachment.file.delete(save=False)
+    storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
+    # The file goes once the row is gone for good, not while it could still be rolled back.
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def published():
