@@ -7,6 +7,7 @@ those handling the complaint and each opening logged, nothing lands in the local
 objects are private and have no URL, and what the portal deletes leaves the bucket.
 """
 
+import json
 import uuid
 
 import boto3
@@ -28,6 +29,7 @@ from tsprotect.reports.models import Report
 from .conftest import client_for, make_uscc
 from .test_complaint_pages import intake
 from .test_enterprise_import import record, xlsx_file
+from .test_settings import REAL_KEY, run
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +317,73 @@ def test_an_import_is_read_back_from_the_bucket_and_a_refused_one_leaves_it(
     refused.refresh_from_db()
     assert refused.errors and not refused.file
     assert keys(s3, media) == [f"media/{good.file.name}"]
+
+
+# Settings -------------------------------------------------------------------------------------
+
+STORAGES_SHOWN = (
+    "import json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tsprotect.settings');"
+    "from django.conf import settings as s;"
+    "print(json.dumps({k: v for k, v in s.STORAGES.items() if k != 'staticfiles'}))"
+)
+
+
+def storages_from(**env):
+    result = run(STORAGES_SHOWN, DEBUG="false", SECRET_KEY=REAL_KEY, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_local_folders_are_the_default():
+    shown = storages_from()
+    assert shown["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert shown["evidence"]["BACKEND"] == "complaints.storage.EvidenceStorage"
+
+
+def test_object_storage_takes_its_buckets_endpoint_and_keys_from_the_environment():
+    shown = storages_from(
+        STORAGE_BACKEND="s3",
+        S3_BUCKET="hnamr-tsprotect-media",
+        S3_EVIDENCE_BUCKET="hnamr-tsprotect-evidence",
+        S3_ENDPOINT_URL="https://oss.amr.hunan.gov.cn",
+        S3_ACCESS_KEY_ID="portal",
+        S3_SECRET_ACCESS_KEY="a#secret",
+        S3_REGION="cn-central-1",
+        S3_ADDRESSING_STYLE="path",
+    )
+    media, evidence = shown["default"]["OPTIONS"], shown["evidence"]["OPTIONS"]
+    assert shown["default"]["BACKEND"] == shown["evidence"]["BACKEND"]
+    assert shown["evidence"]["BACKEND"] == "tsprotect.core.storage.PrivateS3Storage"
+    assert (media["bucket_name"], media["location"]) == ("hnamr-tsprotect-media", "media")
+    assert (evidence["bucket_name"], evidence["location"]) == (
+        "hnamr-tsprotect-evidence",
+        "evidence",
+    )
+    for options in (media, evidence):
+        assert options["endpoint_url"] == "https://oss.amr.hunan.gov.cn"
+        assert (options["access_key"], options["secret_key"]) == ("portal", "a#secret")
+        assert (options["region_name"], options["addressing_style"]) == ("cn-central-1", "path")
+        assert options["default_acl"] is None and options["file_overwrite"] is False
+
+
+def test_without_an_evidence_bucket_evidence_shares_the_uploads_bucket_under_its_prefix():
+    shown = storages_from(STORAGE_BACKEND="s3", S3_BUCKET="hnamr-tsprotect")
+    assert shown["evidence"]["OPTIONS"]["bucket_name"] == "hnamr-tsprotect"
+    assert shown["evidence"]["OPTIONS"]["location"] == "evidence"
+    assert shown["default"]["OPTIONS"]["location"] == "media"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs S3_BUCKET"),
+        ({"STORAGE_BACKEND": "nfs"}, "STORAGE_BACKEND must be filesystem or s3"),
+        (
+            {"STORAGE_BACKEND": "s3", "S3_BUCKET": "b", "S3_ADDRESSING_STYLE": "dns"},
+            "S3_ADDRESSING_STYLE must be auto, path or virtual",
+        ),
+    ],
+)
+def test_the_portal_refuses_to_start_on_an_incomplete_storage_setting(env, message):
+    result = run(STORAGES_SHOWN, DEBUG="false", SECRET_KEY=REAL_KEY, **env)
+    assert result.returncode != 0 and message in result.stderr
