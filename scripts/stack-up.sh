@@ -84,13 +84,18 @@ with conn.cursor() as cursor:
         )
         print(f"stack: created database {db['NAME']}")
 PY
-"$py" manage.py compilemessages --ignore .venv -v0
-"$py" manage.py migrate --no-input -v0
-"$py" manage.py collectstatic --no-input -v0
+step() {
+    local started=$SECONDS
+    "$@"
+    echo "stack: $3 done in $((SECONDS - started)) s"
+}
+step "$py" manage.py compilemessages --ignore .venv -v0
+step "$py" manage.py migrate --no-input -v0
+step "$py" manage.py collectstatic --no-input -v0
 if [ "$demo" = 1 ]; then
     # seed_demo refuses without DEBUG, so that no production portal gets accounts with a known
     # password by mistake; the trial asks for them explicitly, for this one command only.
-    DEBUG=true "$py" manage.py seed_demo
+    DEBUG=true step "$py" manage.py seed_demo
 fi
 
 render() { "$py" scripts/render-config.py "$@"; }
@@ -103,10 +108,11 @@ render deploy/nginx/stack.conf STATE_DIR="$state" PORT="$port" \
 
 export STACK_DIR="$state" TSPROTECT_ROOT="$root"
 supervisord -c deploy/supervisord.conf
+started=$SECONDS
 
 for _ in $(seq 1 "$timeout"); do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz/ready")" = 200 ]; then
-        echo "stack: the portal answers on $base (make stack-down stops it)"
+        echo "stack: the portal answers on $base after $((SECONDS - started)) s (make stack-down stops it)"
         [ "$demo" = 1 ] && echo "stack: log in as officer_430100 / ${DEMO_PASSWORD:-demo-pass-2026}"
         exit 0
     fi
