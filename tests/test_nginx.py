@@ -20,16 +20,19 @@ import time
 import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, InMemoryStorage
 from django.test import Client
 from django.urls import reverse
 
 from complaints.models import EvidenceAccess
 from enterprises.models import EnterpriseDocument
+from tsprotect.core.views import private_file
 
 from .conftest import make_enterprise
 from .test_complaint_pages import PDF, register
@@ -245,3 +248,25 @@ def test_no_url_reaches_the_stored_files_directly(nginx, changsha_officer, prefi
         )
         assert status == 404
         assert PDF not in body
+
+
+# Without nginx's help ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["object storage", "a folder nginx does not serve"])
+def test_a_file_nginx_cannot_read_is_streamed_by_the_portal(settings, tmp_path, where):
+    """Object storage (several app nodes), or a local folder outside MEDIA_ROOT and
+    EVIDENCE_ROOT: the download is the portal's own, even with X_ACCEL_REDIRECT on."""
+    settings.X_ACCEL_REDIRECT = True
+    if where == "object storage":
+        storage = InMemoryStorage()
+    else:
+        storage = FileSystemStorage(location=tmp_path / "elsewhere")
+    name = storage.save("dossier/rules.pdf", ContentFile(PDF))
+    stored = SimpleNamespace(
+        storage=storage, path=storage.path(name) if where != "object storage" else None
+    )
+    stored.open = lambda mode: storage.open(name, mode)
+    response = private_file(stored, "保密制度.pdf", "application/pdf")
+    assert "X-Accel-Redirect" not in response
+    assert b"".join(response.streaming_content) == PDF
