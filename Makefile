@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect \
 	REDIS_URL=redis://127.0.0.1:6379/15 HTTPS=false DEBUG=false \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef
 
-.PHONY: install system run test bench lint messages screenshots clean
+.PHONY: install system run test bench lint messages screenshots clean stack stack-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 system:
-	scripts/ensure-system-packages.sh $(if $(WITH_BROWSER),--with-browser,)
+	scripts/ensure-system-packages.sh $(if $(WITH_BROWSER),--with-browser,) \
+		$(if $(WITH_NGINX),--with-nginx,) $(if $(WITH_STACK),--with-stack,)
 
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' -v0
@@ -35,7 +36,7 @@ run: system install
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
-	WITH_BROWSER=1 $(MAKE) --no-print-directory system
+	WITH_BROWSER=1 WITH_NGINX=1 $(MAKE) --no-print-directory system
 	scripts/ensure-services.sh
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
 	$(TEST_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(PY) manage.py makemigrations --check --dry-run -v0
@@ -62,6 +63,16 @@ screenshots: install
 	$(SHOT_ENV) $(PY) manage.py runserver 127.0.0.1:8765 --noreload >$(SHOT_DIR)/server.log 2>&1 & \
 	server=$$!; trap 'kill $$server' EXIT; \
 	$(PY) scripts/screenshots.py --base http://127.0.0.1:8765 --wait 30
+
+# make stack: the README's production deployment on this machine (nginx on STACK_PORT, default
+# 8080, gunicorn, Celery worker and beat under supervisord; database tsprotect_stack, Redis db 2;
+# files under var/stack/); returns once /healthz/ready answers. make stack-down stops it.
+stack: install
+	WITH_STACK=1 $(MAKE) --no-print-directory system
+	scripts/stack-up.sh
+
+stack-down:
+	scripts/stack-down.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -37,6 +37,7 @@ class Row:
     data: object = field(default_factory=dict)  # a dict, or objects -> dict
     query: str = ""
     json: bool = False  # send ``data`` as a JSON body (API writes)
+    settings: dict = field(default_factory=dict)  # settings the row's answer depends on
 
 
 def changsha_enterprise(objects):
@@ -380,6 +381,9 @@ MATRIX = [
     Row("password_change", logged_in(200)),
     Row("set_language", everyone(302), method="post", data={"language": "en", "next": "/"}),
     Row("healthz", everyone(200)),
+    # Public: service states, no data. With tasks run eagerly it does not depend on whether a
+    # worker of another test happens to answer the ping (test_health_and_broker.py tests that).
+    Row("healthz_ready", everyone(200), settings={"CELERY_TASK_ALWAYS_EAGER": True}),
     # Enterprise directory
     Row("enterprises:list", logged_in(200, expert=403)),
     Row("enterprises:mine", logged_in(404, enterprise=302)),

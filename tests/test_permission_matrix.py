@@ -49,7 +49,9 @@ IDS = [f"{r.name}-{r.method}-{p}" for r, p in CASES]
 
 
 @pytest.mark.parametrize(("row", "persona"), CASES, ids=IDS)
-def test_matrix(personas, row, persona):
+def test_matrix(personas, settings, row, persona):
+    for name, value in row.settings.items():
+        setattr(settings, name, value)
     url = reverse(row.name, kwargs=row.kwargs(personas["objects"]) if row.kwargs else None)
     client = client_for(personas[persona])
     data = row.data(personas["objects"]) if callable(row.data) else row.data

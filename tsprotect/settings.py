@@ -289,6 +289,9 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
 EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=VAR_DIR / "evidence")
+# Behind the repo's nginx (deploy/nginx/): a permission-checked download of a local file is
+# handed to nginx with X-Accel-Redirect instead of being streamed by a gunicorn worker.
+X_ACCEL_REDIRECT = env.bool("X_ACCEL_REDIRECT", default=False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
 # A 100,000-row directory workbook with every column filled is about 14 MB.
@@ -343,6 +346,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
 }
+# Where beat keeps the time each job last ran, so a restart neither repeats nor skips one.
+CELERY_BEAT_SCHEDULE_FILENAME = str(
+    env.path("CELERY_BEAT_SCHEDULE_FILE", default=VAR_DIR / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE: dict = {
     "training-reminders": {
         "task": "tsprotect.trainings.tasks.send_training_reminders",

@@ -1,15 +1,20 @@
 """Base views: every page that shows scoped rows is one of these, configured in a few lines."""
 
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, JsonResponse
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from . import scoping
-from .health import health_report
+from . import health, scoping
 from .pagination_pages import window
 
 
@@ -75,7 +80,15 @@ class ScopedDetailView(ScopedMixin, DetailView):
 
 
 def healthz(request):
-    report = health_report()
+    """Liveness: the process answers. No database, no Redis, so an outage of either does not get
+    a healthy gunicorn restarted."""
+    return JsonResponse(health.liveness())
+
+
+def healthz_ready(request):
+    """Readiness: database, Redis and a Celery worker, each with its state; 503 when one is down.
+    Public, like /healthz: it names services and their state, never data."""
+    report = health.readiness()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
@@ -188,13 +201,42 @@ def add_attachment_from(request, form, add, owner):
         messages.success(request, _("The attachment is added."))
 
 
+# The internal nginx locations (deploy/nginx/tsprotect-locations.conf) of the two local roots.
+X_ACCEL_LOCATIONS = (
+    ("MEDIA_ROOT", "/_protected/media/"),
+    ("EVIDENCE_ROOT", "/_protected/evidence/"),
+)
+
+
 def private_file(file, filename, content_type):
-    """A stored file sent as a download, for a view that has already checked the scope."""
-    response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
+    """A stored file sent as a download, for a view that has already checked the scope.
+
+    Behind nginx (``X_ACCEL_REDIRECT``) a file on the local disk is sent by nginx itself, from an
+    ``internal`` location no URL reaches: a gunicorn worker is not held for the whole download.
+    Any other storage is streamed by the portal."""
+    location = _x_accel_location(file) if settings.X_ACCEL_REDIRECT else None
+    if location is not None:
+        response = HttpResponse(content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["X-Accel-Redirect"] = location
+    else:
+        response = FileResponse(
+            file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+        )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _x_accel_location(file):
+    """The internal URI of ``file`` if nginx can read it from MEDIA_ROOT or EVIDENCE_ROOT."""
+    if not isinstance(file.storage, FileSystemStorage):
+        return None
+    path = Path(file.path).resolve()
+    for setting, prefix in X_ACCEL_LOCATIONS:
+        root = Path(getattr(settings, setting)).resolve()
+        if path.is_relative_to(root):
+            return prefix + quote(path.relative_to(root).as_posix())
+    return None
 
 
 def require_province(user):

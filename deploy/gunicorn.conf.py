@@ -1,0 +1,27 @@
+"""gunicorn's configuration for the portal, the same for `make stack` and for production
+(deploy/bin/web); the environment (deploy/tsprotect.env.example) sets what differs."""
+
+import multiprocessing
+import os
+
+# A unix socket (make stack: unix:var/stack/run/gunicorn.sock) or a loopback address behind the
+# local nginx; several app nodes bind a private address the proxy reaches.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# A request is CPU-bound (templates, password hashing), so one sync worker a core: more workers
+# only queue on the same cores and take memory (2 on the 2-core server of the load test).
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
+# A 100,000-row directory import is checked and written within its request.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "180"))
+graceful_timeout = 30
+# Restart a worker now and then, so a slow leak in a library never grows without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# nginx keeps its upstream connections open (keepalive in the site file).
+keepalive = 75
+# nginx logs every request; gunicorn logs its own events to stderr, which supervisord or the
+# journal keeps.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Loads the application once in the master: workers fork with it, start faster and share memory.
+preload_app = True
