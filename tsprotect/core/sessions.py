@@ -10,7 +10,7 @@ goes through Django's own transaction.
 
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import DatabaseError, router
+from django.db import DatabaseError, InterfaceError, OperationalError, router
 
 
 class SessionStore(DatabaseSessionStore):
@@ -26,6 +26,8 @@ class SessionStore(DatabaseSessionStore):
         rows = self.model._default_manager.using(router.db_for_write(self.model, instance=obj))
         try:
             updated = rows.filter(pk=obj.pk).update(**fields)
+        except (OperationalError, InterfaceError):
+            raise  # the database is unreachable: the 503 page (core/outage.py), not "session lost"
         except DatabaseError as error:
             raise UpdateError from error
         if not updated:
