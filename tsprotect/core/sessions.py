@@ -14,6 +14,20 @@ from django.db import DatabaseError, InterfaceError, OperationalError, router
 
 
 class SessionStore(DatabaseSessionStore):
+    _unreachable = None
+
+    def load(self):
+        # Once the database failed to answer, the session is not asked for again in this
+        # request (the session middleware reads it once more on the way out): an outage costs a
+        # request one connection timeout, not two.
+        if self._unreachable is not None:
+            raise self._unreachable
+        try:
+            return super().load()
+        except (OperationalError, InterfaceError) as error:
+            self._unreachable = error
+            raise
+
     def save(self, must_create=False):
         if must_create or self.session_key is None:
             return super().save(must_create=must_create)
