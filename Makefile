@@ -11,7 +11,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect \
 	REDIS_URL=redis://127.0.0.1:6379/15 HTTPS=false DEBUG=false \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef
 
-.PHONY: install system run test bench lint messages screenshots clean stack stack-down
+.PHONY: install system run test test-faults bench lint messages screenshots clean stack stack-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ test: install
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
 	$(TEST_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(PY) manage.py makemigrations --check --dry-run -v0
 	$(TEST_ENV) $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+# make test-faults: the fault tests (README, "Faults"), as root: tests/faults stops, freezes and
+# fills PostgreSQL, Redis and media folders of its own under a gunicorn, worker and beat of its
+# own; tests/test_report_worker.py (a worker killed mid-build) runs on the shared services.
+test-faults: install
+	scripts/ensure-services.sh
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(TEST_ENV) $(PY) -m pytest -q -p no:xdist --faults tests/faults tests/test_report_worker.py \
+		$(PYTEST_ARGS)
 
 # make bench: the scale benchmark on its own persistent database (benchmarks/README.md);
 # BENCH_ENTERPRISES=50000 BENCH_DATABASE=tsprotect_bench_smoke for a quick run.

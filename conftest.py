@@ -6,3 +6,19 @@ def pytest_configure(config):
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--faults",
+        action="store_true",
+        help="also collect tests/faults (make test-faults): stops and restarts private services",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The fault tests run only when asked for: they take minutes, mount file systems (root)
+    and start their own PostgreSQL, Redis, gunicorn and Celery."""
+    if collection_path.name == "faults" and collection_path.parent.name == "tests":
+        return None if config.getoption("--faults") else True
+    return None

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import Enterprise, ServiceEvent
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
+from tsprotect.core.uploads import storing_files
 
 from . import risk
 from .models import (
@@ -159,7 +160,7 @@ def _delete_on_commit(file):
     transaction.on_commit(lambda: storage.delete(name))
 
 
-@transaction.atomic
+@storing_files()
 def save_answers(submission, user, answers):
     """Save a draft: ``answers`` maps item ids to ``(answer, note, evidence)`` (evidence is
     a ``(file, CheckedUpload)`` pair or None). Items of another version are refused."""

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from tsprotect.accounts.models import Role
 from tsprotect.core import conflicts, grants, scoping
 from tsprotect.core.models import AccessGrant
+from tsprotect.core.uploads import storing_files
 from tsprotect.notifications.services import bureau_officers, enterprise_users, notify
 
 from . import clocks
@@ -237,7 +238,7 @@ def next_reference(prefecture_id, year) -> str:
     return reference_number(prefecture_id, year, counter.last)
 
 
-@transaction.atomic
+@storing_files()
 def create_complaint(complaint, user, *, evidence=()):
     """Register a complaint typed in by an officer, sent by another system, or filed by an
     enterprise online; ``evidence`` is a list of ``(uploaded, checked, title)``."""
@@ -294,7 +295,7 @@ def as_public_report(complaint):
     return complaint
 
 
-@transaction.atomic
+@storing_files()
 def receive_public_report(complaint, *, evidence=()):
     """A report (举报) sent by anyone, without an account, through the public form.
 
@@ -334,7 +335,7 @@ def _store_evidence(complaint, uploaded, checked, title, user):
     )
 
 
-@transaction.atomic
+@storing_files()
 def add_evidence(complaint, uploaded, checked, *, title, user):
     """Evidence from those handling it, or from the complainant while the complaint is open."""
     locked = _lock(complaint)

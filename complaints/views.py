@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -19,6 +18,7 @@ from tsprotect.accounts.throttle import limit_posts
 from tsprotect.core import scoping
 from tsprotect.core.forms import add_errors
 from tsprotect.core.network import client_ip
+from tsprotect.core.uploads import storing_files
 from tsprotect.core.views import ScopedCreateView, ScopedDetailView, private_file, show_errors
 
 from . import services
@@ -336,8 +336,9 @@ def add_evidence(request, pk):
     form = EvidenceForm(request.POST, request.FILES)
 
     def call(cleaned):
-        # All the files or none: a refusal of the second leaves no first one behind.
-        with transaction.atomic():
+        # All the files or none: a refusal of the second leaves no first one behind, on disk
+        # either.
+        with storing_files():
             for uploaded, checked, _title in form.evidence:
                 services.add_evidence(
                     complaint, uploaded, checked, title=cleaned["title"], user=request.user

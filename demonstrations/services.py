@@ -17,6 +17,7 @@ from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role, User
 from tsprotect.core import conflicts, grants, relations, scoping
 from tsprotect.core.models import AccessGrant
+from tsprotect.core.uploads import storing_files
 from tsprotect.notifications.services import enterprise_users, notify
 
 from .models import (
@@ -244,7 +245,7 @@ def _set_relations(application, members, sites):
         application.sites.set(sites)
 
 
-@transaction.atomic
+@storing_files()
 def add_attachment(application, uploaded, checked, *, title, user):
     locked = _lock(application)
     if not locked.is_editable or not acts_for_applicant(user, locked):

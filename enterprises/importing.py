@@ -28,6 +28,7 @@ from tsprotect.core.spreadsheets import (
     Table,
     read_table,
 )
+from tsprotect.core.uploads import storing_files
 from tsprotect.regions.models import Prefecture
 
 from . import columns
@@ -167,7 +168,7 @@ def store_upload(uploaded_file, preview: ImportPreview, *, user) -> ImportBatch:
     it can never be imported, and the preview shows only its errors. Either way no file is
     left behind in the media folder.
     """
-    with transaction.atomic():
+    with storing_files():
         batch = ImportBatch.objects.create(
             prefecture=preview.prefecture,
             county_id=scoping.county_limit(user),

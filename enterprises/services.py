@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from tsprotect.core import scoping
+from tsprotect.core.uploads import storing_files
 
 from .models import DirectorySubmission, Enterprise, EnterpriseDocument, ServiceEvent
 
@@ -19,6 +20,7 @@ TRACKED_FIELDS = [
 ]
 
 
+@storing_files()
 def add_document(enterprise, uploaded, checked, *, title, kind, user):
     return EnterpriseDocument.objects.create(
         enterprise=enterprise,

@@ -161,16 +161,20 @@ def upload_document(request, pk):
     enterprise = _editable_enterprise(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.add_document(
-            enterprise,
-            form.cleaned_data["file"],
-            form.checked,
-            title=form.cleaned_data["title"],
-            kind=form.cleaned_data["kind"],
-            user=request.user,
-        )
-        messages.success(request, _("The document has been added to the dossier."))
-        return redirect(reverse("enterprises:detail", args=[pk]) + "#dossier")
+        try:
+            services.add_document(
+                enterprise,
+                form.cleaned_data["file"],
+                form.checked,
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
+                user=request.user,
+            )
+        except ValidationError as error:  # the storage could not take the file
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The document has been added to the dossier."))
+            return redirect(reverse("enterprises:detail", args=[pk]) + "#dossier")
     return _rerender_detail(request, pk, document_form=form)
 
 
@@ -259,8 +263,12 @@ def import_upload(request):
         except importing.SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
-            batch = importing.store_upload(uploaded, preview, user=request.user)
-            return redirect("enterprises:import_preview", pk=batch.pk)
+            try:
+                batch = importing.store_upload(uploaded, preview, user=request.user)
+            except ValidationError as error:  # the storage could not take the file
+                form.add_error("file", error)
+            else:
+                return redirect("enterprises:import_preview", pk=batch.pk)
     return render(request, "enterprises/import_upload.html", {"form": form})
 
 

@@ -120,16 +120,47 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", defau
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# Outages (README, "Faults"). PostgreSQL: a connection attempt gives up after DB_CONNECT_TIMEOUT
+# seconds, and the request gets the 503 page (tsprotect/core/outage.py) instead of hanging; a
+# kept connection is checked before each request reuses it, so nothing needs restarting once the
+# database is back. Redis: the cache answers as an empty one while it is unreachable
+# (tsprotect/core/cache.py), after REDIS_TIMEOUT seconds at most; the rate limits then let
+# requests through (the login lockout is on the database). Celery: a task that cannot be sent
+# fails within seconds rather than holding the page, and the worker and beat retry the broker
+# for as long as it takes.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
+    )
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=2.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tsprotect.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tsprotect",
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_FAIL_OPEN = True
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # the worker waits for the broker indefinitely
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 30
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -344,7 +375,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # twice while it runs; a task left unacknowledged by a killed worker is delivered again once this
 # has passed. No task is scheduled further ahead (eta/countdown), which would also need it longer.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800),
+    "socket_connect_timeout": REDIS_TIMEOUT,
 }
 # Where beat keeps the time each job last ran, so a restart neither repeats nor skips one.
 CELERY_BEAT_SCHEDULE_FILENAME = str(

@@ -19,6 +19,9 @@ from tsprotect.publicity.urls import public_urlpatterns as publicity_public
 from tsprotect.reports.api import ReportViewSet
 from tsprotect.trainings.urls import public_urlpatterns as training_public
 
+# A database outage answers 503 rather than 500 (tsprotect/core/outage.py).
+handler500 = "tsprotect.core.outage.server_error"
+
 api = routers.DefaultRouter(trailing_slash=True)
 api.include_format_suffixes = False
 api.register("enterprises", EnterpriseViewSet, basename="enterprise")

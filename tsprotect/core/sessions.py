@@ -10,10 +10,24 @@ goes through Django's own transaction.
 
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import DatabaseError, router
+from django.db import DatabaseError, InterfaceError, OperationalError, router
 
 
 class SessionStore(DatabaseSessionStore):
+    _unreachable = None
+
+    def load(self):
+        # Once the database failed to answer, the session is not asked for again in this
+        # request (the session middleware reads it once more on the way out): an outage costs a
+        # request one connection timeout, not two.
+        if self._unreachable is not None:
+            raise self._unreachable
+        try:
+            return super().load()
+        except (OperationalError, InterfaceError) as error:
+            self._unreachable = error
+            raise
+
     def save(self, must_create=False):
         if must_create or self.session_key is None:
             return super().save(must_create=must_create)
@@ -26,6 +40,8 @@ class SessionStore(DatabaseSessionStore):
         rows = self.model._default_manager.using(router.db_for_write(self.model, instance=obj))
         try:
             updated = rows.filter(pk=obj.pk).update(**fields)
+        except (OperationalError, InterfaceError):
+            raise  # the database is unreachable: the 503 page (core/outage.py), not "session lost"
         except DatabaseError as error:
             raise UpdateError from error
         if not updated:

@@ -1,12 +1,19 @@
-"""Upload checks shared by every app: the content decides the type, not the file name."""
+"""Upload checks shared by every app: the content decides the type, not the file name; and
+the storing of uploads, which fails cleanly when the storage cannot take a file."""
 
 import hashlib
+import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import magic
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -94,3 +101,68 @@ def check_upload(uploaded, *, allowed=None, max_bytes=None) -> CheckedUpload:
     return CheckedUpload(
         content_type=detected, size=uploaded.size, sha256=digest.hexdigest(), name=name
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Storing uploads: the storage's failure is the user's clear error, and no row outlives its file
+
+logger = logging.getLogger(__name__)
+_pending_files: ContextVar[list | None] = ContextVar("pending_files", default=None)
+
+
+@receiver(pre_save)
+def _note_new_files(sender, instance, raw=False, **kwargs):
+    """Within ``storing_files``, remember each file a row is about to write (the field writes it
+    to storage just after this signal, before the INSERT or UPDATE)."""
+    pending = _pending_files.get()
+    if pending is None or raw:
+        return
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            file = getattr(instance, field.attname)
+            if file and not file._committed:
+                pending.append(file)
+
+
+@contextmanager
+def storing_files():
+    """An atomic block that saves uploaded files with their rows (a decorator too).
+
+    A storage that cannot take a file — a read-only or full media folder, an unmounted share —
+    raises OSError; here it becomes a ValidationError with a message for the user, and the block's
+    rows are rolled back. When the block fails for any reason, the files it already wrote are
+    deleted, so that no file stays behind for a row that was never saved. (A rollback of an outer
+    transaction after the block has succeeded is not seen: wrap the whole service instead.)
+    """
+    pending: list = []
+    token = _pending_files.set(pending)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException as error:
+        _discard(pending)
+        if isinstance(error, OSError):
+            logger.error("An upload could not be stored: %s", error)
+            raise ValidationError(
+                _(
+                    "The file could not be stored: the server's storage is unavailable or full. "
+                    "Nothing was saved; please try again later, and tell the provincial "
+                    "administrator if it persists."
+                ),
+                code="storage",
+            ) from error
+        raise
+    finally:
+        _pending_files.reset(token)
+    outer = _pending_files.get()
+    if outer is not None:
+        outer.extend(pending)  # the enclosing block deletes them if it fails in turn
+
+
+def _discard(files):
+    for file in files:
+        if file._committed and file.name:
+            try:
+                file.storage.delete(file.name)
+            except OSError as error:  # the storage is gone: nothing more can be done here
+                logger.error("Could not delete %s after a failed upload: %s", file.name, error)

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tsprotect.core.uploads import storing_files
+
 from .models import Notice, NoticeAttachment
 
 Status = Notice.Status
@@ -91,7 +93,7 @@ def check_editable(notice):
         raise ValidationError(_("A withdrawn notice can no longer be changed."), code="withdrawn")
 
 
-@transaction.atomic
+@storing_files()
 def add_attachment(notice, uploaded, checked, *, title, user):
     """Attach a file already checked by content (``core.uploads.check_upload``)."""
     locked = _lock(notice)
