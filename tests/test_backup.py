@@ -389,3 +389,38 @@ def test_backup_dir_inside_the_uploads_is_refused(settings, tmp_path):
     settings.BACKUP_DIR = settings.MEDIA_ROOT / "backups"
     with pytest.raises(backup.BackupError, match="MEDIA_ROOT"):
         backup.create_backup()
+
+
+def settings_of(tmp_path, **env) -> subprocess.CompletedProcess:
+    code = (
+        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tsprotect.settings');"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['NAME'], s.BACKUP_DIR, 'portal-backup' in "
+        "s.CELERY_BEAT_SCHEDULE)"
+    )
+    return subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_env_file_is_the_portals_environment_and_may_leave_backups_to_cron(tmp_path):
+    env_file = tmp_path / "tsprotect.env"
+    env_file.write_text(
+        "# written by make stack\n"
+        "DATABASE_URL=postgres://tsprotect@127.0.0.1:5432/tsprotect_stack\n"
+        f"BACKUP_DIR={tmp_path / 'archives'}\n"
+        "BACKUP_NIGHTLY=false\n"
+    )
+    shown = settings_of(tmp_path, ENV_FILE=str(env_file), DATABASE_URL=_database_url("other"))
+    assert shown.stdout.split() == ["tsprotect_stack", str(tmp_path / "archives"), "False"]
+
+    assert settings_of(tmp_path).stdout.split()[2] == "True"
+
+    missing = settings_of(tmp_path, ENV_FILE=str(tmp_path / "absent.env"))
+    assert missing.returncode != 0 and "absent.env" in missing.stderr

@@ -321,11 +321,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "tsprotect.reports.tasks.build_due_reports",
         "schedule": crontab(hour=1, minute=30),
     },
-    # After the night's reports, so that the archive holds them.
-    "portal-backup": {
-        "task": "tsprotect.core.tasks.back_up_portal",
-        "schedule": crontab(hour=2, minute=30),
-    },
 }
 
 # Backups (tsprotect/core/backup.py): one archive a night into BACKUP_DIR, outside MEDIA_ROOT and
@@ -336,6 +331,13 @@ BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=30)
 BACKUP_KEEP_NEWEST = env.int("BACKUP_KEEP_NEWEST", default=7)
 if BACKUP_KEEP_DAYS < 1 or BACKUP_KEEP_NEWEST < 1:
     raise ImproperlyConfigured("BACKUP_KEEP_DAYS and BACKUP_KEEP_NEWEST must be at least 1.")
+# A cron line on one chosen host may run `backup_portal --prune` instead (README).
+if env.bool("BACKUP_NIGHTLY", default=True):
+    # After the night's reports, so that the archive holds them.
+    CELERY_BEAT_SCHEDULE["portal-backup"] = {
+        "task": "tsprotect.core.tasks.back_up_portal",
+        "schedule": crontab(hour=2, minute=30),
+    }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2026")
 

@@ -227,12 +227,11 @@ class _HashingReader:
         return data
 
 
-def _add_file(tar: tarfile.TarFile, name: str, path: Path, mtime: float) -> dict:
-    info = tarfile.TarInfo(name)
-    info.size = path.stat().st_size
-    info.mtime = int(mtime)
-    info.mode = 0o600
+def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> dict:
     with path.open("rb") as f:
+        status = os.fstat(f.fileno())
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime, info.mode = status.st_size, int(status.st_mtime), 0o600
         reader = _HashingReader(f)
         tar.addfile(info, reader)
     return {"size": info.size, "sha256": reader.digest.hexdigest()}
@@ -300,12 +299,17 @@ def create_backup(now: dt.datetime | None = None) -> Backup:
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as out:
             with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                members[DATABASE_MEMBER] = _add_file(tar, DATABASE_MEMBER, dump, now.timestamp())
+                members[DATABASE_MEMBER] = _add_file(tar, DATABASE_MEMBER, dump)
                 for folder in FOLDERS:
                     root = _folder_root(folder)
                     for path in _folder_files(root):
                         name = f"{folder}/{path.relative_to(root).as_posix()}"
-                        members[name] = _add_file(tar, name, path, path.stat().st_mtime)
+                        try:
+                            members[name] = _add_file(tar, name, path)
+                        except FileNotFoundError:
+                            # Deleted since the listing (a rebuilt report's old PDF): nothing
+                            # was written for it; an open file stays readable to its end.
+                            continue
                 manifest = {
                     "format": ARCHIVE_FORMAT,
                     "created_at": now.isoformat(),
