@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -453,9 +453,12 @@ def verify_archive(tar: tarfile.TarFile, manifest: dict):
             continue
         expected = manifest["members"][member.name]
         digest = hashlib.sha256()
-        source = tar.extractfile(member)
-        while block := source.read(CHUNK):
-            digest.update(block)
+        try:
+            source = tar.extractfile(member)
+            while block := source.read(CHUNK):
+                digest.update(block)
+        except (OSError, tarfile.TarError):  # an archive cut short
+            raise _checksum_error(member.name) from None
         if member.size != expected["size"] or digest.hexdigest() != expected["sha256"]:
             raise _checksum_error(member.name)
 
@@ -474,8 +477,17 @@ def _check_migrations(manifest: dict):
 
 
 def _check_targets_empty():
-    with connection.cursor() as cursor:
-        tables = _tables(cursor)
+    try:
+        with connection.cursor() as cursor:
+            tables = _tables(cursor)
+    except OperationalError as error:
+        raise BackupError(
+            _(
+                "The database %(database)s cannot be reached: %(error)s Create it first, empty "
+                "(createdb), and check DATABASE_URL."
+            )
+            % {"database": settings.DATABASES["default"]["NAME"], "error": str(error).strip()}
+        ) from None
     if tables:
         raise BackupError(
             _(
