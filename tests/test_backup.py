@@ -424,3 +424,29 @@ def test_the_env_file_is_the_portals_environment_and_may_leave_backups_to_cron(t
 
     missing = settings_of(tmp_path, ENV_FILE=str(tmp_path / "absent.env"))
     assert missing.returncode != 0 and "absent.env" in missing.stderr
+
+
+@pytest.mark.django_db
+def test_files_in_object_storage_are_left_to_the_store(settings, tmp_path):
+    """With uploads in object storage (STORAGE_BACKEND=s3) the archive holds the database and the
+    folders still on disk; an archive holding uploads is not restored into such a portal."""
+    settings.BACKUP_DIR = tmp_path / "backups"
+    for root, name in ((settings.MEDIA_ROOT, "dossier.pdf"), (settings.EVIDENCE_ROOT, "e.pdf")):
+        (root / "complaints").mkdir(parents=True)
+        (root / "complaints" / name).write_bytes(b"%PDF-1.4 " + name.encode())
+    on_disk = backup.create_backup(dt.datetime(2026, 12, 4, 23, 0, tzinfo=dt.UTC))
+    assert on_disk.manifest["object_storage"] == []
+    assert "media/complaints/dossier.pdf" in on_disk.manifest["members"]
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    in_store = backup.create_backup(dt.datetime(2026, 12, 4, 23, 1, tzinfo=dt.UTC))
+    assert in_store.manifest["object_storage"] == ["media"]
+    assert set(in_store.manifest["members"]) == {
+        backup.DATABASE_MEMBER,
+        "evidence/complaints/e.pdf",
+    }
+    with pytest.raises(backup.BackupError, match="MEDIA_ROOT"):
+        backup.restore_backup(on_disk.path)

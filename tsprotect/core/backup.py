@@ -28,7 +28,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import OperationalError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -196,6 +196,13 @@ def _folder_files(root: Path) -> list[Path]:
     return found
 
 
+def on_disk(folder: str) -> bool:
+    """Whether the folder's files are on this machine's file system, where the archive takes
+    them from and puts them back; in object storage (STORAGE_BACKEND=s3) they are the store's
+    to keep, with its versioning and replication."""
+    return isinstance(storages[FOLDERS[folder][1]], FileSystemStorage)
+
+
 def _folder_root(folder: str) -> Path:
     return Path(getattr(settings, FOLDERS[folder][0])).resolve()
 
@@ -253,9 +260,10 @@ def create_backup(now: dt.datetime | None = None) -> Backup:
 
     The row counts and ``pg_dump`` read one snapshot (``pg_export_snapshot``), so the manifest
     counts exactly what the dump holds. The files are read after the snapshot: a file uploaded
-    meanwhile is in the archive without its row, which a restore keeps harmlessly. The archive
-    is written under a work name and renamed when complete, so BACKUP_DIR never holds half of
-    one; it is readable by its owner alone, as it holds the evidence.
+    meanwhile is in the archive without its row, which a restore keeps harmlessly, and one
+    deleted meanwhile is left out. The archive is written under a work name and linked to its
+    own when complete, so BACKUP_DIR never holds half of one; it is readable by its owner alone,
+    as it holds the evidence.
     """
     db = _database()
     now = (now or timezone.now()).astimezone(dt.UTC)
@@ -300,7 +308,7 @@ def create_backup(now: dt.datetime | None = None) -> Backup:
         with os.fdopen(descriptor, "wb") as out:
             with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
                 members[DATABASE_MEMBER] = _add_file(tar, DATABASE_MEMBER, dump)
-                for folder in FOLDERS:
+                for folder in filter(on_disk, FOLDERS):
                     root = _folder_root(folder)
                     for path in _folder_files(root):
                         name = f"{folder}/{path.relative_to(root).as_posix()}"
@@ -322,6 +330,7 @@ def create_backup(now: dt.datetime | None = None) -> Backup:
                         "row_counts": row_counts,
                     },
                     "members": members,
+                    "object_storage": [folder for folder in FOLDERS if not on_disk(folder)],
                 }
                 encoded = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
                 info = tarfile.TarInfo(MANIFEST)
@@ -416,8 +425,9 @@ def read_archive(path: Path) -> tuple[tarfile.TarFile, dict]:
     try:
         manifest = json.load(tar.extractfile(by_name[MANIFEST]))
         listed = manifest["members"]
-        assert manifest["format"] == ARCHIVE_FORMAT
-    except (KeyError, AssertionError, TypeError, ValueError, tarfile.TarError):
+        if manifest["format"] != ARCHIVE_FORMAT:
+            raise ValueError(manifest["format"])
+    except (KeyError, TypeError, ValueError, tarfile.TarError):
         tar.close()
         raise BackupError(
             _("%(archive)s has no readable manifest of a tsprotect backup.") % {"archive": path}
@@ -428,7 +438,10 @@ def read_archive(path: Path) -> tuple[tarfile.TarFile, dict]:
             member.isfile()
             and not name.is_absolute()
             and ".." not in name.parts
-            and (member.name in (MANIFEST, DATABASE_MEMBER) or name.parts[0] in FOLDERS)
+            and (
+                member.name in (MANIFEST, DATABASE_MEMBER)
+                or (len(name.parts) > 1 and name.parts[0] in FOLDERS)
+            )
         )
         if not safe or (member.name != MANIFEST and member.name not in listed):
             tar.close()
@@ -476,6 +489,20 @@ def _check_migrations(manifest: dict):
         )
 
 
+def _check_storage(manifest: dict):
+    for folder in FOLDERS:
+        held = any(name.startswith(f"{folder}/") for name in manifest["members"])
+        if held and not on_disk(folder):
+            raise BackupError(
+                _(
+                    "The archive holds the files of %(setting)s, but this portal keeps them in "
+                    "object storage (STORAGE_BACKEND). Restore with STORAGE_BACKEND=filesystem, "
+                    "then copy the folder into the bucket."
+                )
+                % {"setting": FOLDERS[folder][0]}
+            )
+
+
 def _check_targets_empty():
     try:
         with connection.cursor() as cursor:
@@ -496,7 +523,7 @@ def _check_targets_empty():
             )
             % {"database": settings.DATABASES["default"]["NAME"], "count": len(tables)}
         )
-    for folder in FOLDERS:
+    for folder in filter(on_disk, FOLDERS):
         root = _folder_root(folder)
         if root.exists() and any(root.iterdir()):
             raise BackupError(
@@ -551,7 +578,7 @@ def _restore_files(tar: tarfile.TarFile, manifest: dict):
 
 def _empty_folders():
     """Remove what a failed restore wrote: the folders were empty before it."""
-    for folder in FOLDERS:
+    for folder in filter(on_disk, FOLDERS):
         root = _folder_root(folder)
         if root.is_dir():
             for path in root.iterdir():
@@ -606,6 +633,7 @@ def restore_backup(path: Path, *, progress=lambda message: None) -> dict:
     tar, manifest = read_archive(path)
     with tar:
         _check_migrations(manifest)
+        _check_storage(manifest)
         _check_targets_empty()
         count = len(manifest["members"])
         progress(_("Checking the checksums of %(count)d members…") % {"count": count})

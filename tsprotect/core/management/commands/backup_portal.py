@@ -43,5 +43,13 @@ class Command(BaseCommand):
                 "files": len(members) - 1,
             }
         )
+        for folder in made.manifest["object_storage"]:
+            self.stdout.write(
+                _(
+                    "%(setting)s: in object storage, not in this archive "
+                    "(keep its bucket versioned)."
+                )
+                % {"setting": backup.FOLDERS[folder][0]}
+            )
         for path in removed:
             self.stdout.write(_("Deleted, past retention: %(archive)s") % {"archive": path})
