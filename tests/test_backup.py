@@ -171,15 +171,23 @@ def make(*args, env_file: Path):
 def demo(tmp_path_factory):
     """The demo portal (migrate, seed_demo, two uploads) and its archive made by `make backup`.
 
-    seed_demo runs against a Redis with no worker: the report files it queues are not drawn,
-    which would take minutes and add nothing that the demo's other files do not test."""
+    seed_demo sends the report files it queues to a queue of this test's own that no worker
+    reads, then dropped: drawing them would take minutes and add nothing that the demo's other
+    files do not test, and a worker of another test must not get them."""
     root = tmp_path_factory.mktemp("backup")
     portal = Portal(root, "source")
-    broker = "redis://127.0.0.1:6379/4"
+    queue = f"backup-test-{uuid.uuid4().hex[:8]}"
+    seed = (
+        "from django.core.management import call_command; from tsprotect.celery import app; "
+        f"app.conf.task_default_queue = {queue!r}; call_command('seed_demo')"
+    )
+    broker = redis.Redis.from_url(settings.REDIS_URL)
     try:
         portal.manage("migrate", "--no-input", "-v0")
-        portal.manage("seed_demo", DEBUG="true", REDIS_URL=broker)
-        redis.Redis.from_url(broker).delete("celery")
+        portal.manage(
+            "shell", "--no-imports", "-c", seed, DEBUG="true", REDIS_URL=settings.REDIS_URL
+        )
+        broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         portal.manage("shell", "-c", UPLOADS)
         made = make("backup", env_file=portal.env_file())
         assert made.returncode == 0, made.stdout + made.stderr
@@ -187,6 +195,9 @@ def demo(tmp_path_factory):
         yield portal, archive, made.stdout
     finally:
         portal.drop()
+        # The demo portal's cache entries, named after its database, which has gone.
+        for key in broker.scan_iter(match=f"*:{portal.name}:*"):
+            broker.delete(key)
 
 
 @pytest.fixture
