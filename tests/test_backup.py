@@ -70,10 +70,11 @@ def _server():
     }
 
 
-def _database_url(name):
+def _database_url(name, user=None, password=None):
     server = _server()
-    password = f":{server['password']}" if server["password"] else ""
-    return f"postgres://{server['user']}{password}@{server['host']}:{server['port']}/{name}"
+    user, password = user or server["user"], password or server["password"]
+    password = f":{password}" if password else ""
+    return f"postgres://{user}{password}@{server['host']}:{server['port']}/{name}"
 
 
 def _admin(sql):
@@ -89,21 +90,27 @@ def _admin(sql):
 class Portal:
     """A database of this test's own and its folders: the environment of one portal."""
 
-    def __init__(self, root: Path, role: str):
+    def __init__(self, root: Path, role: str, *, own_login=False):
         self.name = f"{PREFIX}{role}_{uuid.uuid4().hex[:8]}"
         self.media, self.evidence = root / role / "media", root / role / "evidence"
         self.backups = root / "backups"
+        # As in production: a login of its own, owner of its database and nothing more.
+        self.user, self.password = (self.name, uuid.uuid4().hex) if own_login else (None, None)
+        if own_login:
+            _admin(f"CREATE ROLE {self.user} LOGIN PASSWORD '{self.password}'")
         _admin(
             f"CREATE DATABASE {self.name} TEMPLATE template0 ENCODING 'UTF8' "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'" + (f" OWNER {self.user}" if own_login else "")
         )
 
     def drop(self):
         _admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        if self.user:
+            _admin(f"DROP ROLE IF EXISTS {self.user}")
 
     def environment(self, **extra) -> dict:
         return {
-            "DATABASE_URL": _database_url(self.name),
+            "DATABASE_URL": _database_url(self.name, self.user, self.password),
             "MEDIA_ROOT": str(self.media),
             "EVIDENCE_ROOT": str(self.evidence),
             "BACKUP_DIR": str(self.backups),
@@ -230,8 +237,16 @@ def damaged_copy(archive: Path, into: Path, change) -> Path:
     return copy
 
 
-def test_it_restores_the_demo_portal_elsewhere_with_every_row_and_file(demo, target):
+def test_it_restores_the_demo_portal_elsewhere_with_every_row_and_file(demo, tmp_path):
     source, archive, output = demo
+    target = Portal(tmp_path, "target", own_login=True)
+    try:
+        restored_and_compared(source, archive, output, target)
+    finally:
+        target.drop()
+
+
+def restored_and_compared(source, archive, output, target):
     assert backup.ARCHIVE_NAME.match(archive.name)
     assert archive.stat().st_mode & 0o777 == 0o600
     assert archive.name in output
@@ -253,6 +268,7 @@ def test_it_restores_the_demo_portal_elsewhere_with_every_row_and_file(demo, tar
 
     restored = make("restore", f"ARCHIVE={archive}", env_file=target.env_file())
     assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert target.password not in restored.stdout + restored.stderr
 
     assert target.row_counts() == counts
     assert target.files() == files
