@@ -11,7 +11,8 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect \
 	REDIS_URL=redis://127.0.0.1:6379/15 HTTPS=false DEBUG=false \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef
 
-.PHONY: install system run test test-faults bench lint messages screenshots clean stack stack-down
+.PHONY: install system run test test-faults bench lint messages screenshots clean stack stack-down \
+	backup restore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +83,16 @@ stack: install
 
 stack-down:
 	scripts/stack-down.sh
+
+# make backup / make restore ARCHIVE=…: the portal's own environment (DATABASE_URL, MEDIA_ROOT,
+# EVIDENCE_ROOT, BACKUP_DIR), or that of ENV_FILE when given (e.g. var/stack/tsprotect.env).
+BACKUP_ENV := $(if $(ENV_FILE),ENV_FILE=$(abspath $(ENV_FILE)),)
+backup: install
+	$(BACKUP_ENV) $(PY) manage.py backup_portal
+
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "Usage: make restore ARCHIVE=var/backups/tsprotect-backup-….tar [ENV_FILE=…]"; exit 2; }
+	$(BACKUP_ENV) $(PY) manage.py restore_portal $(abspath $(ARCHIVE))
 
 lint: install
 	$(VENV)/bin/ruff check .

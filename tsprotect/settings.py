@@ -19,6 +19,13 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 env.smart_cast = False
+# ENV_FILE names a file of KEY=value lines (the one `make stack` writes, or an operator's
+# /etc/tsprotect/tsprotect.env) read as the portal's environment: `make backup ENV_FILE=…` then
+# backs up the portal that file describes. Its values take precedence over the shell's.
+if ENV_FILE := env.str("ENV_FILE", default=""):
+    if not Path(ENV_FILE).is_file():
+        raise ImproperlyConfigured(f"ENV_FILE names {ENV_FILE}, which is not a readable file.")
+    environ.Env.read_env(ENV_FILE, overwrite=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -405,6 +412,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=1, minute=30),
     },
 }
+
+# Backups (tsprotect/core/backup.py): one archive a night into BACKUP_DIR, outside MEDIA_ROOT and
+# EVIDENCE_ROOT; archives older than BACKUP_KEEP_DAYS are deleted, the BACKUP_KEEP_NEWEST newest
+# never are.
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=30)
+BACKUP_KEEP_NEWEST = env.int("BACKUP_KEEP_NEWEST", default=7)
+if BACKUP_KEEP_DAYS < 1 or BACKUP_KEEP_NEWEST < 1:
+    raise ImproperlyConfigured("BACKUP_KEEP_DAYS and BACKUP_KEEP_NEWEST must be at least 1.")
+# A cron line on one chosen host may run `backup_portal --prune` instead (README).
+if env.bool("BACKUP_NIGHTLY", default=True):
+    # After the night's reports, so that the archive holds them.
+    CELERY_BEAT_SCHEDULE["portal-backup"] = {
+        "task": "tsprotect.core.tasks.back_up_portal",
+        "schedule": crontab(hour=2, minute=30),
+    }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2026")
 
