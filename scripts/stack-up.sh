@@ -110,8 +110,8 @@ export STACK_DIR="$state" TSPROTECT_ROOT="$root"
 supervisord -c deploy/supervisord.conf
 started=$SECONDS
 
-for _ in $(seq 1 "$timeout"); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz/ready")" = 200 ]; then
+while [ $((SECONDS - started)) -lt "$timeout" ]; do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base/healthz/ready")" = 200 ]; then
         echo "stack: the portal answers on $base after $((SECONDS - started)) s (make stack-down stops it)"
         [ "$demo" = 1 ] && echo "stack: log in as officer_430100 / ${DEMO_PASSWORD:-demo-pass-2026}"
         exit 0
@@ -119,7 +119,7 @@ for _ in $(seq 1 "$timeout"); do
     sleep 1
 done
 echo "stack: /healthz/ready did not answer 200 within $timeout s:" >&2
-curl -s "$base/healthz/ready" >&2 || true
+curl -s --max-time 5 "$base/healthz/ready" >&2 || true
 echo >&2
 for log in "$state"/log/*.log; do
     echo "==> $log" >&2
