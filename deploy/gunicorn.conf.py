@@ -23,5 +23,6 @@ keepalive = 75
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Loads the application once in the master: workers fork with it, start faster and share memory.
-preload_app = True
+# Each worker loads the application itself, so that after an upgrade a HUP (systemctl reload)
+# starts workers on the new code while the old ones finish their requests: no downtime.
+preload_app = False

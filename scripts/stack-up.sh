@@ -91,7 +91,16 @@ step() {
 }
 step "$py" manage.py compilemessages --ignore .venv -v0
 step "$py" manage.py migrate --no-input -v0
-step "$py" manage.py collectstatic --no-input -v0
+# Collecting hashes and compresses every file again (two minutes on a busy 2-core machine):
+# skipped when no static file of the portal or of an installed package is newer than the
+# manifest of the last collection.
+manifest="$STATIC_ROOT/staticfiles.json"
+if [ -s "$manifest" ] && [ -z "$(find ./static .venv/lib -path '*/static/*' -type f \
+        -newer "$manifest" -print -quit)" ] && [ ! pyproject.toml -nt "$manifest" ]; then
+    echo "stack: static files up to date (collectstatic skipped)"
+else
+    step "$py" manage.py collectstatic --no-input -v0
+fi
 if [ "$demo" = 1 ]; then
     # seed_demo refuses without DEBUG, so that no production portal gets accounts with a known
     # password by mistake; the trial asks for them explicitly, for this one command only.
@@ -110,8 +119,8 @@ export STACK_DIR="$state" TSPROTECT_ROOT="$root"
 supervisord -c deploy/supervisord.conf
 started=$SECONDS
 
-for _ in $(seq 1 "$timeout"); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz/ready")" = 200 ]; then
+while [ $((SECONDS - started)) -lt "$timeout" ]; do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base/healthz/ready")" = 200 ]; then
         echo "stack: the portal answers on $base after $((SECONDS - started)) s (make stack-down stops it)"
         [ "$demo" = 1 ] && echo "stack: log in as officer_430100 / ${DEMO_PASSWORD:-demo-pass-2026}"
         exit 0
@@ -119,7 +128,7 @@ for _ in $(seq 1 "$timeout"); do
     sleep 1
 done
 echo "stack: /healthz/ready did not answer 200 within $timeout s:" >&2
-curl -s "$base/healthz/ready" >&2 || true
+curl -s --max-time 5 "$base/healthz/ready" >&2 || true
 echo >&2
 for log in "$state"/log/*.log; do
     echo "==> $log" >&2
