@@ -26,7 +26,7 @@ from tsprotect.publicity.models import Notice
 from tsprotect.reports import services as report_services
 from tsprotect.reports.models import Report
 
-from .conftest import client_for, make_uscc
+from .conftest import client_for, english_client_for, make_uscc
 from .test_complaint_pages import intake
 from .test_enterprise_import import record, xlsx_file
 from .test_settings import REAL_KEY, run
@@ -188,6 +188,20 @@ def test_evidence_is_kept_apart_served_to_its_handlers_and_every_opening_logged(
     assert downloaded(client_for(changsha_officer).get(url)) == content
     log = list(EvidenceAccess.objects.order_by("pk").values_list("evidence", "user", "address"))
     assert log == [(item.pk, changsha_officer.pk, "127.0.0.1")] * 2
+
+
+def test_a_store_that_refuses_the_upload_is_a_clear_error_and_no_row(
+    settings, s3, s3_endpoint, changsha_officer, changsha_enterprise
+):
+    # The bucket is gone (deleted, or the key lost its rights): S3 answers an error, not OSError.
+    use_object_storage(settings, s3_endpoint, "tsprotect-no-such-bucket", "tsprotect-no-such-ev")
+    response = english_client_for(changsha_officer).post(
+        reverse("enterprises:document_upload", args=[changsha_enterprise.pk]),
+        {"title": "保密管理制度", "kind": "rules", "file": SimpleUploadedFile("a.pdf", PDF)},
+    )
+    assert response.status_code == 400
+    assert "could not be stored" in response.content.decode()
+    assert not EnterpriseDocument.objects.exists()
 
 
 def test_one_shared_bucket_keeps_evidence_under_its_own_prefix(

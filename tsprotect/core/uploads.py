@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 import magic
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -108,6 +109,9 @@ def check_upload(uploaded, *, allowed=None, max_bytes=None) -> CheckedUpload:
 
 logger = logging.getLogger(__name__)
 _pending_files: ContextVar[list | None] = ContextVar("pending_files", default=None)
+# A folder that cannot take a file raises OSError; an object store refusing or unreachable
+# (STORAGE_BACKEND=s3) raises botocore's errors, which are not OSErrors.
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 
 @receiver(pre_save)
@@ -128,11 +132,12 @@ def _note_new_files(sender, instance, raw=False, **kwargs):
 def storing_files():
     """An atomic block that saves uploaded files with their rows (a decorator too).
 
-    A storage that cannot take a file — a read-only or full media folder, an unmounted share —
-    raises OSError; here it becomes a ValidationError with a message for the user, and the block's
-    rows are rolled back. When the block fails for any reason, the files it already wrote are
-    deleted, so that no file stays behind for a row that was never saved. (A rollback of an outer
-    transaction after the block has succeeded is not seen: wrap the whole service instead.)
+    A storage that cannot take a file (a read-only or full media folder, an unmounted share, an
+    object store that refuses or does not answer) raises one of STORAGE_ERRORS; here it becomes
+    a ValidationError with a message for the user, and the block's rows are rolled back. When
+    the block fails for any reason, the files it already wrote are deleted, so that no file
+    stays behind for a row that was never saved. (A rollback of an outer transaction after the
+    block has succeeded is not seen: wrap the whole service instead.)
     """
     pending: list = []
     token = _pending_files.set(pending)
@@ -141,7 +146,7 @@ def storing_files():
             yield
     except BaseException as error:
         _discard(pending)
-        if isinstance(error, OSError):
+        if isinstance(error, STORAGE_ERRORS):
             logger.error("An upload could not be stored: %s", error)
             raise ValidationError(
                 _(
@@ -164,5 +169,5 @@ def _discard(files):
         if file._committed and file.name:
             try:
                 file.storage.delete(file.name)
-            except OSError as error:  # the storage is gone: nothing more can be done here
+            except STORAGE_ERRORS as error:  # the storage is gone: nothing more can be done here
                 logger.error("Could not delete %s after a failed upload: %s", file.name, error)
