@@ -380,6 +380,8 @@ MATRIX = [
     Row("password_change", logged_in(200)),
     Row("set_language", everyone(302), method="post", data={"language": "en", "next": "/"}),
     Row("healthz", everyone(200)),
+    # Only a scrape with METRICS_TOKEN (none is set here) gets an answer (test_monitoring.py).
+    Row("metrics", everyone(404)),
     # Enterprise directory
     Row("enterprises:list", logged_in(200, expert=403)),
     Row("enterprises:mine", logged_in(404, enterprise=302)),
