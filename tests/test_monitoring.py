@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import re
+import smtplib
 import socket
 import subprocess
 import sys
@@ -213,6 +214,33 @@ def test_no_complainant_identity_or_file_content_reaches_the_logs(
         assert needle not in written, needle
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        smtplib.SMTPRecipientsRefused({EMAIL: (550, f"5.1.1 <{EMAIL}>: unknown user".encode())}),
+        smtplib.SMTPDataError(554, f"5.7.1 <{EMAIL}>: message refused".encode()),
+    ],
+)
+def test_a_mail_servers_refusal_is_logged_without_the_address(
+    refusal, enterprise_user, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The e-mail of an enterprise's user, who may be the complainant, stays out of the logs."""
+    from tsprotect.notifications import services
+
+    settings.EMAIL_HOST = "smtp.amr.example"
+    enterprise_user.email = EMAIL
+    enterprise_user.save()
+
+    def refuse(*args, **kwargs):  # the bureau's mail server, refusing
+        raise refusal
+
+    monkeypatch.setattr(services, "send_mass_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify([enterprise_user], kind="test", title="材料已退回")
+    assert "Could not e-mail 1 notification(s)" in caplog.text
+    assert EMAIL not in caplog.text
+
+
 # The Prometheus endpoint ------------------------------------------------------------------------
 
 
@@ -271,6 +299,15 @@ def test_the_allowed_networks_narrow_who_may_scrape(settings, db):
     assert scrape(forged, **BEARER).status_code == 404
     relayed = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.5")
     assert scrape(relayed, **BEARER).status_code == 200
+
+
+def test_a_node_is_scraped_over_plain_http(settings, db):
+    """Prometheus reaches each gunicorn node on the internal network, without the TLS proxy."""
+    settings.METRICS_TOKEN = TOKEN
+    settings.SECURE_SSL_REDIRECT = True
+    assert scrape(**BEARER).status_code == 200
+    assert scrape().status_code == 404
+    assert Client().get(reverse("healthz")).status_code == 301  # the rest is still redirected
 
 
 def drop_queue(broker, queue):

@@ -391,6 +391,9 @@ try:
     ]
 except ValueError as error:
     raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from error
+# Prometheus scrapes each gunicorn node itself, over the bureau's internal network (through the
+# proxy each scrape would reach another node): plain HTTP, not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 INSTALLED_APPS.append("django_prometheus")
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
