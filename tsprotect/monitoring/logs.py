@@ -46,6 +46,7 @@ class LogContextFilter(logging.Filter):
         for name in CONTEXT_FIELDS:
             if not hasattr(record, name):
                 setattr(record, name, context.get(name))
+        record.request_label = record.request_id or "-"  # the text format's
         return True
 
 
@@ -73,7 +74,7 @@ class PortalJsonFormatter(JsonFormatter):
                 log_data[name] = message_dict[name]
 
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_label)s] %(message)s"
 
 
 def logging_config(fmt: str, level: str) -> dict:
@@ -97,7 +98,9 @@ def logging_config(fmt: str, level: str) -> dict:
         "loggers": {
             # gunicorn's own records (worker starts, timeouts) in the same format, once.
             "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
-            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # Not its access log, which a logging configuration turns on: it writes each URL with
+            # its query, such as a search of the complaint queue by a complainant's name.
+            "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "axes": {"level": "WARNING"},
             # weasyprint logs every rendering step at INFO.
             "weasyprint": {"level": "WARNING"},
