@@ -384,6 +384,8 @@ MATRIX = [
     # Public: service states, no data. With tasks run eagerly it does not depend on whether a
     # worker of another test happens to answer the ping (test_health_and_broker.py tests that).
     Row("healthz_ready", everyone(200), settings={"CELERY_TASK_ALWAYS_EAGER": True}),
+    # Only a scrape with METRICS_TOKEN (none is set here) gets an answer (test_monitoring.py).
+    Row("metrics", everyone(404)),
     # Enterprise directory
     Row("enterprises:list", logged_in(200, expert=403)),
     Row("enterprises:mine", logged_in(404, enterprise=302)),

@@ -50,7 +50,7 @@ def test_the_embedded_default_is_sqlite_under_var_with_eager_celery():
     result = run(SHOW, DEBUG="true")
     assert result.returncode == 0, result.stderr
     engine, name, eager, broker = result.stdout.split()
-    assert engine == "django.db.backends.sqlite3"
+    assert engine == "django_prometheus.db.backends.sqlite3"  # measured (metrics)
     assert name.endswith("var/tsprotect.sqlite3")
     assert eager == "True" and broker == "memory://"
 
@@ -63,7 +63,7 @@ def test_postgresql_and_redis_when_configured():
         REDIS_URL="redis://cache.example:6379/0",
     )
     engine, name, eager, broker = result.stdout.split()
-    assert engine == "django.db.backends.postgresql" and name == "tsprotect"
+    assert engine == "django_prometheus.db.backends.postgresql" and name == "tsprotect"
     assert eager == "False" and broker == "redis://cache.example:6379/0"
 
 

@@ -5,6 +5,7 @@ what ``make run`` uses. Production sets ``DATABASE_URL`` (PostgreSQL), ``REDIS_U
 ``SECRET_KEY`` and ``ALLOWED_HOSTS``; see README.md.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from tsprotect.monitoring.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -482,17 +485,42 @@ PERMISSIONS_POLICY = (
     "midi=(), payment=(), usb=()"
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # weasyprint logs every rendering step at INFO.
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},  # logs every glyph it subsets for a PDF
-    },
+# Monitoring (tsprotect/monitoring/) ------------------------------------------------------------
+# Logs: one JSON object a line in production (time, level, logger, message, request id, user id,
+# prefecture), plain text for `make run`; the request id comes from the proxy's X-Request-ID.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
+# Metrics for Prometheus at /metrics: request latency (django-prometheus' middleware around all
+# the others), database time (its wrappers of the database backends), Celery's queue and failed
+# tasks. The endpoint is answered only to a scrape with the bearer token, from the allowed
+# networks when they are set; everyone else gets 404, as when no token is set.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(network, strict=False)
+        for network in env.list("METRICS_ALLOWED_NETWORKS", default=[])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from error
+# Prometheus scrapes each gunicorn node itself, over the bureau's internal network (through the
+# proxy each scrape would reach another node): plain HTTP, not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+INSTALLED_APPS.append("django_prometheus")
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "tsprotect.monitoring.middleware.RequestIdMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+_MEASURED_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
 }
+DATABASES["default"]["ENGINE"] = _MEASURED_ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+PROMETHEUS_EXPORT_MIGRATIONS = False  # would query the database at every process start
 
 PORTAL_NAME = _("Hunan Trade Secret Protection Portal")

@@ -14,6 +14,7 @@ from demonstrations.api import ApplicationViewSet, DesignationViewSet
 from demonstrations.urls import public_urlpatterns as demonstration_public
 from enterprises.api import EnterpriseViewSet
 from tsprotect.core import home, views
+from tsprotect.monitoring.metrics import metrics
 from tsprotect.publicity.api import PublicDesignationViewSet, PublicNoticeViewSet
 from tsprotect.publicity.urls import public_urlpatterns as publicity_public
 from tsprotect.reports.api import ReportViewSet
@@ -76,6 +77,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
+    # For the bureau's Prometheus only: 404 without its token (tsprotect/monitoring/metrics.py).
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path(
         "favicon.ico",

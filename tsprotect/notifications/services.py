@@ -14,6 +14,7 @@ in the shared cache under a per-user version token, as the region choices are
 
 import logging
 import re
+import smtplib
 import uuid
 from dataclasses import dataclass
 from functools import partial
@@ -188,5 +189,20 @@ def _mail_after_commit(users, title, body, url):
 def _send(messages):
     try:
         send_mass_mail(messages, fail_silently=False)
+    # The mail server's refusals name the recipients (an enterprise complainant's e-mail among
+    # them): their count and the server's code are logged, never the addresses.
+    except smtplib.SMTPRecipientsRefused as error:
+        logger.error(
+            "Could not e-mail %s notification(s): %s recipient(s) refused.",
+            len(messages),
+            len(error.recipients),
+        )
+    except smtplib.SMTPResponseException as error:
+        logger.error(
+            "Could not e-mail %s notification(s): the mail server answered %s (%s).",
+            len(messages),
+            error.smtp_code,
+            type(error).__name__,
+        )
     except Exception:  # noqa: BLE001 — a mail server down must not undo what was committed
         logger.exception("Could not e-mail %s notification(s).", len(messages))
