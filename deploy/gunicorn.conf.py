@@ -4,6 +4,10 @@
 import multiprocessing
 import os
 
+# The error log in the portal's JSON format, and the workers' metrics added up in
+# PROMETHEUS_MULTIPROC_DIR (tsprotect/monitoring/gunicorn.py).
+from tsprotect.monitoring.gunicorn import *  # noqa: F403
+
 # A unix socket (make stack: unix:var/stack/run/gunicorn.sock) or a loopback address behind the
 # local nginx; several app nodes bind a private address the proxy reaches.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -18,8 +22,9 @@ max_requests = 2000
 max_requests_jitter = 200
 # nginx keeps its upstream connections open (keepalive in the site file).
 keepalive = 75
-# nginx logs every request; gunicorn logs its own events to stderr, which supervisord or the
-# journal keeps.
+# nginx logs every request (without its query string, which may hold a complainant's name);
+# gunicorn logs its own events to stderr, which supervisord or the journal keeps. A logging
+# configuration would switch gunicorn's access log on, with query strings: it stays off.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
