@@ -77,13 +77,15 @@ class Backup:
 
 def _database():
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    # The vendor, not the engine's name: the metrics wrap the engine (tsprotect/monitoring).
+    vendor = connection.vendor
+    if vendor != "postgresql":
         raise BackupError(
             _(
                 "Backup and restore need the portal on PostgreSQL; it runs on %(engine)s "
                 "(DATABASE_URL). The embedded SQLite database of `make run` is demo data only."
             )
-            % {"engine": db["ENGINE"].rsplit(".", 1)[-1]}
+            % {"engine": vendor}
         )
     return db
 
