@@ -484,7 +484,7 @@ def _import(rows: _Rows, present: list[str], *, user, prefecture) -> ImportResul
 def _write(rows: _Rows, present: list[str], *, user, prefecture) -> ImportResult:
     # Only the rows whose code the directory now holds can have become wrong since they were
     # parsed: a new record depends on nothing but its own row.
-    taken = _taken(rows.codes())
+    taken = rows.taken()
     errors: list[dict] = []
     plan = _Plan.against_directory(
         [(number, values, True) for number, values in rows.read(codes=taken)],
@@ -592,6 +592,21 @@ class _Rows:
 
     def written(self):
         """The rows are in the directory: free what ``relation`` needed."""
+
+    def taken(self) -> list[str]:
+        """The codes of the rows that the directory holds."""
+        if not (FAST_WRITES and _can_write_fast()):
+            return _taken(self.codes())
+        relation, params = self.relation()
+        quote = connection.ops.quote_name
+        uscc = quote(Enterprise._meta.get_field(USCC).column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.{uscc} FROM {quote(Enterprise._meta.db_table)} AS e "  # noqa: S608 -- model names
+                f'JOIN ({relation}) AS s ON e.{uscc} = s."values" ->> %s',
+                [*params, USCC],
+            )
+            return [code for (code,) in cursor.fetchall()]
 
 
 class _BatchRows(_Rows):
@@ -802,8 +817,8 @@ def _update_changed(rows: _Rows, updates: list[tuple[int, tuple]], user, now) ->
     pk = quote(Enterprise._meta.pk.column)
     changes = (
         f"WITH written AS (UPDATE {table} AS e SET {assignments}, "  # noqa: S608 -- model names
-        f"{quote('updated_at')} = %s FROM ({staged}) AS r "
-        f"WHERE e.{uscc} = r.{uscc} AND e.{pk} = ANY(%s) RETURNING {tracked})"
+        f"{quote('updated_at')} = %s FROM ({staged}) AS r, unnest(%s) AS u(id) "
+        f"WHERE e.{pk} = u.id AND e.{uscc} = r.{uscc} RETURNING {tracked})"
     )
     params = [now, *params, [pk_ for pk_, _names in updates]]
     with connection.cursor() as cursor:
