@@ -402,8 +402,9 @@ class _Plan:
     def against_directory(cls, parsed, codes, present, errors, *, user, prefecture, lock=False):
         """Check ``parsed`` rows against the directory, adding to ``errors``.
 
-        ``codes`` are all the codes of the import, ``parsed`` at least the rows of those codes
-        already in the directory; the records of the import are locked when ``lock``.
+        ``codes`` are the codes to look up (all those of the file, or those the directory
+        holds), ``parsed`` at least the rows of the codes the directory holds; the records to
+        update are locked when ``lock``.
         """
         wanted = ["id", USCC, *present, STAFF, RD_STAFF]
         existing, elsewhere, out_of_reach = _existing(codes, wanted, user, prefecture, lock)
@@ -505,7 +506,7 @@ def _write(rows: _Rows, present: list[str], *, user, prefecture) -> ImportResult
         updated = _update_changed(rows, plan.updates, user, now)
         rows.written()
     else:
-        created, updated = _write_with_simple_history(rows, present, plan, new, user, now)
+        created, updated = _write_with_simple_history(rows, set(taken), plan, new, user, now)
     return ImportResult(created=created, updated=updated, unchanged=plan.unchanged)
 
 
@@ -524,20 +525,20 @@ def _new_record(prefecture, user, now) -> Enterprise:
     return enterprise
 
 
-def _write_with_simple_history(rows, present, plan, new, user, now) -> tuple[int, int]:
+def _write_with_simple_history(rows, taken: set, plan, new, user, now) -> tuple[int, int]:
     """Elsewhere (the SQLite of `make run`), simple-history's own bulk helpers."""
     to_create = []
     for _number, values in rows.read():
+        # The rows of records the directory holds are updates or unchanged, not new records.
+        if values[USCC] in taken:
+            continue
         enterprise = Enterprise(**{f.attname: getattr(new, f.attname) for f in _insert_fields()})
         for name, value in values.items():
             setattr(enterprise, name, value)
         to_create.append(enterprise)
     updated = Enterprise.objects.in_bulk([pk for pk, _changed in plan.updates])
-    codes = {enterprise.uscc for enterprise in updated.values()}
-    # The rows of records the directory holds are updates or unchanged, not new records.
-    existing_codes = set(_taken([enterprise.uscc for enterprise in to_create]))
-    to_create = [e for e in to_create if e.uscc not in existing_codes]
-    by_code = {values[USCC]: values for _number, values in rows.read(codes=list(codes))}
+    codes = [enterprise.uscc for enterprise in updated.values()]
+    by_code = {values[USCC]: values for _number, values in rows.read(codes=codes)}
     changed = sorted({name for _pk, names in plan.updates for name in names})
     to_update = []
     for enterprise in updated.values():
