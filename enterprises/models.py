@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -434,9 +435,10 @@ class DirectorySubmission(models.Model):
 class ImportBatch(models.Model):
     """An uploaded spreadsheet between its preview and its import.
 
-    The file is kept so that the import re-reads and re-validates exactly what was previewed;
-    a batch that can never be imported (its rows have errors) keeps its errors but no file. A
-    county officer's batch carries their county, which is what lets them reach it.
+    Its rows are validated once, at the preview, and kept as ``ImportRow``s for the import to
+    write; the file is kept as the record of what was uploaded. A batch that can never be
+    imported (its rows have errors) keeps its errors but neither rows nor file. A county
+    officer's batch carries their county, which is what lets them reach it.
     """
 
     scope = Scope(
@@ -480,6 +482,8 @@ class ImportBatch(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # The directory's columns the file holds (attnames): the others are left as they are.
+    columns = models.JSONField(_("columns"), default=list)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -490,3 +494,25 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class ImportRow(models.Model):
+    """A validated row of a previewed batch: the directory's values by column (attname).
+
+    Written with ``COPY`` at the preview and read by the import's set-based SQL, which takes the
+    types from the directory table itself (``jsonb_populate_record``); deleted once the batch is
+    imported or can no longer be. Reached only through its batch.
+    """
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="rows", verbose_name=_("import batch")
+    )
+    row = models.PositiveIntegerField(_("row"))
+    values = models.JSONField(_("values"), encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.row}"

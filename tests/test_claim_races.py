@@ -164,7 +164,7 @@ def test_confirming_one_import_twice_at_once_imports_it_once_and_says_so(
     batch = ImportBatch.objects.get()
     assert page["Location"] == reverse("enterprises:import_preview", args=[batch.pk])
     # Both requests have found the batch waiting for its import and start importing.
-    LineUp(monkeypatch, importing, "run_import")
+    LineUp(monkeypatch, importing, "_import")
     confirm = reverse("enterprises:import_confirm", args=[batch.pk])
 
     responses = run_together(

@@ -636,3 +636,59 @@ def test_a_batch_refused_at_confirmation_leaves_no_file(
     assert batch.status == "previewed" and batch.errors and not batch.file
     assert media_files(settings) == []
     assert Enterprise.objects.count() == 1
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_import_writes_the_rows_kept_at_the_preview_without_reading_the_file_again(
+    settings, changsha_officer, changsha_enterprise, monkeypatch, fast
+):
+    monkeypatch.setattr(importing, "FAST_WRITES", fast)
+    renamed = record(uscc=changsha_enterprise.uscc, name="长沙麓谷芯片股份有限公司", county="")
+    batch = upload(changsha_officer, [record(), renamed])
+    assert (batch.create_count, batch.update_count) == (1, 1)
+    assert batch.rows.count() == 2
+    # The file is only the record of the upload now: the import does not parse it again.
+    (media_files(settings)[0]).write_bytes(b"not a spreadsheet any more")
+
+    confirm = client_for(changsha_officer).post(
+        reverse("enterprises:import_confirm", args=[batch.pk])
+    )
+    assert confirm["Location"] == reverse("enterprises:list")
+    batch.refresh_from_db()
+    assert batch.status == "imported" and not batch.rows.exists()
+    new = Enterprise.objects.get(uscc=record()["统一社会信用代码"])
+    assert (new.county_id, new.staff_count, new.industry_section) == ("430104", 320, "C")
+    assert new.last_confirmed_on == datetime.date(2026, 11, 25)
+    assert new.created_by == changsha_officer
+    changsha_enterprise.refresh_from_db()
+    assert changsha_enterprise.name == "长沙麓谷芯片股份有限公司"
+    assert changsha_enterprise.county_id is None
+    filed, updated = new.history.get(), changsha_enterprise.history.first()
+    assert (filed.history_type, filed.history_user, filed.name) == ("+", changsha_officer, new.name)
+    assert (updated.history_type, updated.history_user) == ("~", changsha_officer)
+    assert updated.name == "长沙麓谷芯片股份有限公司" and updated.county_id is None
+
+
+def test_a_row_the_directory_made_wrong_since_the_preview_is_refused_at_confirmation(
+    settings, changsha_officer, changsha_enterprise, django_capture_on_commit_callbacks
+):
+    headers = ["统一社会信用代码", "企业名称", "研发人员数"]
+    row = {"统一社会信用代码": changsha_enterprise.uscc, "企业名称": "新名称", "研发人员数": "50"}
+    response = client_for(changsha_officer).post(
+        reverse("enterprises:import"),
+        {"file": xlsx_file([row], headers=headers), "prefecture": "430100"},
+    )
+    assert response.status_code == 302
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.update_count == 1 and not batch.errors
+    # Meanwhile the record's staff is set below the R&D staff the file brings.
+    Enterprise.objects.filter(pk=changsha_enterprise.pk).update(staff_count=10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(changsha_officer).post(reverse("enterprises:import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(2, "研发人员数")]
+    assert batch.status == "previewed" and not batch.file and not batch.rows.exists()
+    assert media_files(settings) == []
+    changsha_enterprise.refresh_from_db()
+    assert changsha_enterprise.name == "长沙麓谷芯片科技有限公司"
