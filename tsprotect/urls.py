@@ -79,3 +79,5 @@ urlpatterns = [
         name="favicon",
     ),
 ]
+
+handler404 = "tsprotect.core.api.not_found"
