@@ -121,6 +121,15 @@ def test_every_refusal_is_documented_with_its_body(changsha_officer):
     assert {"200", "400", "404", "429"} <= set(public) and "401" not in public
     error = detail["get"]["responses"]["404"]["content"]["application/json"]["schema"]
     assert error == {"$ref": "#/components/schemas/Error"}
+    # A step the services may refuse, though it takes no body.
+    assert "400" in schema["paths"]["/api/v1/checklists/{id}/submit/"]["post"]["responses"]
+
+
+def test_a_search_refused_by_itself_matches_the_error_schema(changsha_officer):
+    answer = client_for(changsha_officer).get(reverse("api:designation-list"), {"search": "a\x00"})
+
+    assert answer.status_code == 400 and isinstance(answer.json(), list)
+    assert errors(published_schema(changsha_officer), answer.json(), "Error") == []
 
 
 def test_an_unknown_api_address_answers_json_and_a_page_its_page(changsha_officer):

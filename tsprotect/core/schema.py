@@ -12,15 +12,24 @@ ERROR = ResolvedComponent(
     type=ResolvedComponent.SCHEMA,
     object="Error",
     schema={
-        "type": "object",
         "description": "Why the request was refused, in the caller's language: `detail` for "
-        "the request as a whole, otherwise the messages by field.",
-        "properties": {
-            "detail": {
-                "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
-            }
-        },
-        "additionalProperties": True,
+        "the request as a whole, otherwise the messages by field; a search or filter value "
+        "refused by itself (a NUL character) answers a plain list of messages.",
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "detail": {
+                        "oneOf": [
+                            {"type": "string"},
+                            {"type": "array", "items": {"type": "string"}},
+                        ]
+                    }
+                },
+                "additionalProperties": True,
+            },
+            {"type": "array", "items": {"type": "string"}},
+        ],
     },
 )
 
@@ -47,7 +56,8 @@ class PortalAutoSchema(AutoSchema):
         """The error statuses this operation can answer, from what it takes and who may call."""
         parameters = operation.get("parameters", [])
         query = {p["name"] for p in parameters if p["in"] == "query"}
-        if "requestBody" in operation or query:
+        # A step a service refuses (a checklist not complete) is a 400 even without a body.
+        if self.method not in ("GET", "HEAD", "OPTIONS") or query:
             yield "400", "Refused: the messages by field, or under `detail`."
         if not all(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()):
             yield "401", "Not signed in (no or an invalid token or session)."
