@@ -11,8 +11,8 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect \
 	REDIS_URL=redis://127.0.0.1:6379/15 HTTPS=false DEBUG=false \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef
 
-.PHONY: install system run test test-faults bench lint messages screenshots clean stack stack-down \
-	backup restore
+.PHONY: install system run test test-faults bench fuzz lint messages screenshots clean stack \
+	stack-down backup restore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ bench: install
 	scripts/ensure-services.sh
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
 	$(TEST_ENV) $(PY) -m pytest -q -p no:xdist benchmarks $(PYTEST_ARGS)
+
+# make fuzz: the JSON API against its published schema (tests/fuzz/, README), on a test database
+# of its own (test_tsprotect_fuzz) that pytest-django creates, seeds with the demo and drops.
+fuzz: install
+	scripts/ensure-services.sh
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(TEST_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect_fuzz \
+		$(PY) -m pytest -q -p no:xdist --create-db tests/fuzz $(PYTEST_ARGS)
 
 # make screenshots: docs/screenshots/ from a portal on a fresh demo database (port 8765),
 # stopped when the script ends.

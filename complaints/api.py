@@ -105,7 +105,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
     expert (``expert``) or a prefecture that handed it on (``trace``) see it: the facts, the
     deadlines and the outcome; who complained only for the ``handler``."""
 
-    audience = audience_field("handler", "expert", "trace")
+    # Its cuts below answer their own audience: each representation matches one branch only.
+    audience = audience_field("handler")
     status = serializers.ChoiceField(source="state", choices=State.choices, read_only=True)
     status_display = serializers.CharField(source="get_state_display", read_only=True)
     next_limit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -210,6 +211,9 @@ class EventSerializer(serializers.ModelSerializer):
     # Plain codes of ``status`` (blank before intake).
     from_state = serializers.CharField(read_only=True)
     to_state = serializers.CharField(read_only=True)
+    # Optional in the schema: ``EventFactsSerializer`` answers the same steps without it, and
+    # the history's schema can then tell a step from a step of the complainant's timeline.
+    note = serializers.CharField(required=False)
 
     class Meta:
         model = ComplaintEvent
@@ -574,7 +578,7 @@ class ComplaintViewSet(
         responses={
             200: PolymorphicProxySerializer(
                 component_name="ComplaintEventView",
-                serializers=[EventSerializer, EventFactsSerializer, PublicEventSerializer],
+                serializers=[EventSerializer, PublicEventSerializer],
                 resource_type_field_name=None,
                 many=True,
             ),

@@ -223,8 +223,9 @@ class ApplicationViewSet(
         assignment.refresh_from_db()
         return Response(AssignmentSerializer(assignment).data)
 
+    # All of one application's reviews in one plain list: neither paged nor filtered.
     @extend_schema(responses=AssignmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def reviews(self, request, pk=None):
         application = self.get_object()
         assignments = (

@@ -1,6 +1,7 @@
 """Filters of the application list, shared by the page and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -12,11 +13,17 @@ from .models import DemonstrationApplication
 from .workflow import State, Track
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A batch's year: a whole number (a plain NumberFilter would take 0.5 and find nothing)."""
+
+    field_class = forms.IntegerField
+
+
 class ApplicationFilter(ProvincePrefectureFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Name or certificate number"))
     track = django_filters.ChoiceFilter(widget=FastSelect, choices=Track.choices, label=_("Track"))
     state = django_filters.ChoiceFilter(widget=FastSelect, choices=State.choices, label=_("State"))
-    year = django_filters.NumberFilter(field_name="batch__year", label=_("Year"))
+    year = YearFilter(field_name="batch__year", label=_("Year"))
     prefecture = CodeChoiceFilter(queryset=Prefecture.objects.all(), label=_("Prefecture"))
 
     class Meta:

@@ -23,7 +23,10 @@ class EnterpriseSerializer(ScopedModelSerializer):
     county = ScopedSlugRelatedField(
         slug_field="code", queryset=County.objects.all(), allow_null=True, required=False
     )
-    county_name = serializers.CharField(source="county.name", read_only=True, default=None)
+    # An enterprise placed in no county answers null.
+    county_name = serializers.CharField(
+        source="county.name", read_only=True, default=None, allow_null=True
+    )
     park = ScopedPrimaryKeyRelatedField(
         queryset=HostOrganisation.objects.filter(kind__in=HostOrganisation.PARK_KINDS),
         allow_null=True,

@@ -351,7 +351,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tsprotect.core.schema.PortalAutoSchema",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -86,3 +86,5 @@ urlpatterns = [
         name="favicon",
     ),
 ]
+
+handler404 = "tsprotect.core.api.not_found"

@@ -1,5 +1,7 @@
 """Base classes of the JSON API: the same scoping entry point as the pages."""
 
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, permissions, serializers, viewsets
 
 from . import scoping
@@ -56,3 +58,11 @@ def drf_error(error):
     if hasattr(error, "error_dict"):
         return serializers.ValidationError(error.message_dict)
     return serializers.ValidationError({"detail": error.messages})
+
+
+def not_found(request, exception):
+    """A URL under the API that matches no endpoint (an id that is no number, a misspelt
+    action) answers as the API does, in JSON; the pages keep their 404 page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
