@@ -135,3 +135,11 @@ def test_a_password_reset_logs_out_the_users_sessions(changsha_officer):
     assert response.status_code == 302
     assert _sessions_of(changsha_officer) == []
     assert officer.get(reverse("home")).status_code == 302
+
+
+def test_a_refresh_interval_as_long_as_the_idle_timeout_is_refused():
+    from .test_settings import REAL_KEY, SHOW, run
+
+    result = run(SHOW, DEBUG="false", SECRET_KEY=REAL_KEY, SESSION_REFRESH_SECONDS="1800")
+    assert result.returncode != 0
+    assert "SESSION_REFRESH_SECONDS must be 0 or more" in result.stderr
