@@ -11,8 +11,8 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect \
 	REDIS_URL=redis://127.0.0.1:6379/15 HTTPS=false DEBUG=false \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef
 
-.PHONY: install system run test test-faults bench fuzz lint messages screenshots clean stack \
-	stack-down backup restore
+.PHONY: install system run test test-faults bench fuzz load load-cpu lint messages \
+	screenshots clean stack stack-down backup restore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,21 @@ fuzz: install
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v0
 	$(TEST_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect_fuzz \
 		$(PY) -m pytest -q -p no:xdist --create-db tests/fuzz $(PYTEST_ARGS)
+
+# make load: locust, headless (LOAD_USERS=200 users logging in at LOAD_SPAWN_RATE=10/s for
+# LOAD_TIME=2m), against LOAD_HOST, or without it a gunicorn of its own with 2 workers on the demo
+# data of its own database (tsprotect_load, port 8093, Redis db 9). loadtest/README.md.
+load: install
+	loadtest/run.sh
+
+# make load-cpu: CPU milliseconds and queries per page of the load test's personas, in-process,
+# on the database `make load` seeded; LOAD_CPU_ARGS="--profile record" shows where it goes.
+LOAD_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsprotect_load \
+	REDIS_URL=redis://127.0.0.1:6379/9 HTTPS=false DEBUG=false ALLOWED_HOSTS=testserver \
+	STATIC_ROOT=$(CURDIR)/var/load/static \
+	SECRET_KEY=load-test-only-secret-key-not-for-production-0123456789abcdef
+load-cpu: install
+	$(LOAD_ENV) $(PY) loadtest/cpu.py $(LOAD_CPU_ARGS)
 
 # make screenshots: docs/screenshots/ from a portal on a fresh demo database (port 8765),
 # stopped when the script ends.

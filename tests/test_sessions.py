@@ -29,6 +29,32 @@ def test_each_request_moves_the_expiry_with_one_update(changsha_officer):
     assert Session.objects.get().expire_date > timezone.now() + dt.timedelta(minutes=29)
 
 
+def test_pages_within_a_minute_of_the_last_write_leave_the_session_row_alone(
+    settings, changsha_officer
+):
+    settings.SESSION_REFRESH_SECONDS = 60
+    client = client_for(changsha_officer)
+    expiry = timezone.now() + dt.timedelta(minutes=30) - dt.timedelta(seconds=20)
+    Session.objects.update(expire_date=expiry)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("enterprises:list")).status_code == 200
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip("(").startswith("SELECT")]
+    assert writes == []
+    assert Session.objects.get().expire_date == expiry
+
+
+def test_a_changed_session_is_written_at_once(settings):
+    settings.SESSION_REFRESH_SECONDS = 60
+    store = SessionStore()
+    store["note"] = "first"
+    store.create()
+    again = SessionStore(store.session_key)
+    again["note"] = "changed"
+    again.save()
+    assert SessionStore(store.session_key)["note"] == "changed"
+
+
 def test_a_session_deleted_meanwhile_is_not_recreated_by_a_save():
     store = SessionStore()
     store["note"] = "kept"
@@ -109,3 +135,11 @@ def test_a_password_reset_logs_out_the_users_sessions(changsha_officer):
     assert response.status_code == 302
     assert _sessions_of(changsha_officer) == []
     assert officer.get(reverse("home")).status_code == 302
+
+
+def test_a_refresh_interval_as_long_as_the_idle_timeout_is_refused():
+    from .test_settings import REAL_KEY, SHOW, run
+
+    result = run(SHOW, DEBUG="false", SECRET_KEY=REAL_KEY, SESSION_REFRESH_SECONDS="1800")
+    assert result.returncode != 0
+    assert "SESSION_REFRESH_SECONDS must be 0 or more" in result.stderr

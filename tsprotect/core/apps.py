@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "tsprotect.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import permcache
+
+        permcache.connect_signals(self)

@@ -16,6 +16,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from . import permcache
+
 ALL = object()  # the user may act on every prefecture
 
 # The models on which object permissions are granted: a bureau's Prefecture row, the Enterprise an
@@ -52,29 +54,34 @@ def _cache(user) -> dict:
 def _object_grants(user) -> dict:
     """Every object permission the user holds on the ``GRANT_MODELS`` rows, in one query.
 
-    ``{(model, codename): {pk, …}}``; read once per request (cached on the user object). Reading
-    guardian's tables directly keeps this to a few indexed rows: its ``get_objects_for_user``
-    joins on the object table with a cast, which scans a million-row directory.
+    ``{(model, codename): {pk, …}}``; read once per request (kept on the user object), from the
+    shared cache while no permission has changed (permcache.py). Reading guardian's tables
+    directly keeps this to a few indexed rows: its ``get_objects_for_user`` joins on the object
+    table with a cast, which scans a million-row directory.
     """
     cache = _cache(user)
     if "grants" not in cache:
-        from django.contrib.contenttypes.models import ContentType
-        from guardian.models import GroupObjectPermission, UserObjectPermission
-
-        types = ContentType.objects.get_for_models(*(apps.get_model(m) for m in GRANT_MODELS))
-        labels = {ct.pk: model._meta.label_lower for model, ct in types.items()}
-        fields = ("content_type_id", "permission__codename", "object_pk")
-        by_user = UserObjectPermission.objects.filter(
-            user_id=user.pk, content_type_id__in=labels
-        ).values_list(*fields)
-        by_group = GroupObjectPermission.objects.filter(
-            group__user=user.pk, content_type_id__in=labels
-        ).values_list(*fields)
-        grants: dict = {}
-        for content_type_id, codename, object_pk in by_user.union(by_group, all=True):
-            grants.setdefault((labels[content_type_id], codename), set()).add(object_pk)
-        cache["grants"] = grants
+        cache["grants"] = permcache.cached(user, "grants", lambda: _read_grants(user))
     return cache["grants"]
+
+
+def _read_grants(user) -> dict:
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    types = ContentType.objects.get_for_models(*(apps.get_model(m) for m in GRANT_MODELS))
+    labels = {ct.pk: model._meta.label_lower for model, ct in types.items()}
+    fields = ("content_type_id", "permission__codename", "object_pk")
+    by_user = UserObjectPermission.objects.filter(
+        user_id=user.pk, content_type_id__in=labels
+    ).values_list(*fields)
+    by_group = GroupObjectPermission.objects.filter(
+        group__user=user.pk, content_type_id__in=labels
+    ).values_list(*fields)
+    grants: dict = {}
+    for content_type_id, codename, object_pk in by_user.union(by_group, all=True):
+        grants.setdefault((labels[content_type_id], codename), set()).add(object_pk)
+    return grants
 
 
 def prefecture_codes(user, codename: str):
@@ -108,8 +115,9 @@ def granted_ids(user, model_label: str, codename: str) -> frozenset:
 
 def forget(user):
     """Drop what was looked up for ``user`` (after its permissions change)."""
-    if hasattr(user, "_tsprotect_scope_cache"):
-        del user._tsprotect_scope_cache
+    for attribute in ("_tsprotect_scope_cache", "_tsprotect_permission_version", "_perm_cache"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def _county_limit(user):

@@ -1,4 +1,4 @@
-"""Database sessions whose per-request save is one UPDATE.
+"""Database sessions whose per-request save is one UPDATE, at most once a SESSION_REFRESH_SECONDS.
 
 The portal saves the session on every request (``SESSION_SAVE_EVERY_REQUEST``: the idle timeout
 restarts with each one). Django's database backend wraps each save in a transaction, which for an
@@ -6,8 +6,16 @@ existing session adds a BEGIN and a COMMIT (a savepoint pair inside a transactio
 UPDATE that is atomic by itself: two round trips to the database on every page. Here an existing
 session is updated without them; creating a session, which must detect a clash of keys, still
 goes through Django's own transaction.
+
+An officer opens a page every few seconds, and rewriting the row each time to move its expiry by
+those seconds was a write (and a WAL flush) per page. A session whose data did not change is
+rewritten only once its stored expiry lags the new one by ``SESSION_REFRESH_SECONDS``: the idle
+timeout then counts from at most that long before the last page.
 """
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import DatabaseError, InterfaceError, OperationalError, router
@@ -15,6 +23,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, router
 
 class SessionStore(DatabaseSessionStore):
     _unreachable = None
+    stored_expiry = None  # the row's expire_date as loaded, for a session read from the database
 
     def load(self):
         # Once the database failed to answer, the session is not asked for again in this
@@ -28,9 +37,18 @@ class SessionStore(DatabaseSessionStore):
             self._unreachable = error
             raise
 
+    def _get_session_from_db(self):
+        row = super()._get_session_from_db()
+        self.stored_expiry = row.expire_date if row else None
+        return row
+
     def save(self, must_create=False):
         if must_create or self.session_key is None:
             return super().save(must_create=must_create)
+        if not self.modified and self.stored_expiry is not None:
+            lag = self.get_expiry_date() - self.stored_expiry
+            if lag < dt.timedelta(seconds=settings.SESSION_REFRESH_SECONDS):
+                return
         obj = self.create_model_instance(self._get_session())
         fields = {
             field.attname: getattr(obj, field.attname)

@@ -14,8 +14,9 @@ the same entry), as ``{field: [(pk, label, prefecture code), …]}``, under a ve
   the cache left alone: the cache only ever holds committed rows;
 - the database name is part of the keys, so databases sharing a Redis (parallel test databases)
   never share an entry;
-- each process keeps the rows of the last token it read, and reads the token on every call: the
-  entry itself is fetched and unpickled only when the token has changed.
+- each process keeps the rows of the last token it read, and reads the token once per request
+  (``tsprotect/core/request_memo.py``; on every call outside a request): the entry itself is
+  fetched and unpickled only when the token has changed.
 
 Changes that send no signal (``QuerySet.update()``, ``bulk_create``, SQL) must call ``changed()``.
 """
@@ -27,6 +28,8 @@ import uuid
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from tsprotect.core import request_memo
+
 TIMEOUT = 24 * 3600  # an entry outlives its token by at most a day
 _last: dict = {}  # key of the entry -> its rows, the last one this process read
 
@@ -37,6 +40,7 @@ def _prefix() -> str:
 
 def _new_version():
     cache.set(f"{_prefix()}:version", uuid.uuid4().hex, None)
+    request_memo.forget(f"{_prefix()}:version")
 
 
 def changed(*args, **kwargs):
@@ -67,16 +71,21 @@ def _load() -> dict[str, list[tuple]]:
     }
 
 
+def _read_version(version_key) -> str:
+    version = cache.get(version_key)
+    if version is None:
+        token = uuid.uuid4().hex
+        version = token if cache.add(version_key, token, None) else cache.get(version_key, token)
+    return version
+
+
 def region_rows() -> dict[str, list[tuple]]:
     """``{"prefecture" | "county" | "park" | "ftz_area": [(pk, label, prefecture code), …]}``."""
     if _pending():
         return _load()
     prefix = _prefix()
     version_key = f"{prefix}:version"
-    version = cache.get(version_key)
-    if version is None:
-        token = uuid.uuid4().hex
-        version = token if cache.add(version_key, token, None) else cache.get(version_key, token)
+    version = request_memo.get(version_key, lambda: _read_version(version_key))
     key = f"{prefix}:{version}"
     rows = _last.get(key)
     if rows is None:
