@@ -76,7 +76,9 @@ class RegisterView(FormView):
 
     def form_valid(self, form):
         claim = form.save()
-        login(self.request, claim.user, backend="django.contrib.auth.backends.ModelBackend")
+        # The password backend of AUTHENTICATION_BACKENDS: a session names the backend that
+        # loads its user, and one not in the setting loads nobody.
+        login(self.request, claim.user, backend="tsprotect.accounts.backends.CachedModelBackend")
         return redirect("registration_status")
 
 
