@@ -19,6 +19,7 @@ CHANGSHA = "430100"
 
 @dataclass
 class Hit:
+    path: str
     started: float
     seconds: float
     status: int
@@ -37,9 +38,9 @@ def _load(browser, hits, stop):
         started = time.monotonic()
         try:
             answer = browser.get(path, timeout=60)
-            hits.append(Hit(started, answer.seconds, answer.status, answer.body))
+            hits.append(Hit(path, started, answer.seconds, answer.status, answer.body))
         except OSError as error:  # the connection itself failed: counted as a failure
-            hits.append(Hit(started, time.monotonic() - started, 0, repr(error)))
+            hits.append(Hit(path, started, time.monotonic() - started, 0, repr(error)))
         time.sleep(0.05)
 
 
@@ -67,6 +68,9 @@ def test_postgres_restarted_under_load(running):
         stack.postgres.stop()
         stopped_at = time.monotonic()
         time.sleep(OUTAGE)
+        # PostgreSQL accepts connections a moment before pg_ctl returns: a request that ends in
+        # between is served, rightly, so the outage ends when the start is asked for.
+        starting_at = time.monotonic()
         stack.postgres.start()
         up_at = time.monotonic()
         time.sleep(10)
@@ -76,11 +80,13 @@ def test_postgres_restarted_under_load(running):
             thread.join(timeout=90)
 
     before = [h for h in hits if h.ended < down_at]
-    during = [h for h in hits if h.started >= stopped_at and h.ended <= up_at]
+    during = [h for h in hits if h.started >= stopped_at and h.ended <= starting_at]
     after = [h for h in hits if h.started >= up_at]
     assert before and all(h.status == 200 for h in before)
     assert len(during) >= 10, _summary(during) if during else "no request during the outage"
-    assert {h.status for h in during} == {503}, sorted({h.status for h in during})
+    assert {h.status for h in during} == {503}, [
+        (h.path, h.status) for h in during if h.status != 503
+    ]
     assert max(h.seconds for h in during) < DB_CONNECT_TIMEOUT + 2
     for hit in during:
         assert UNAVAILABLE in hit.body and "Traceback" not in hit.body, hit.body[:500]
