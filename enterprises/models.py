@@ -81,8 +81,10 @@ class Enterprise(models.Model):
         "last_confirmed_on",
     ]
 
+    # Unique by a constraint rather than unique=True, which would add a second, LIKE-pattern
+    # index on PostgreSQL that no search uses and every import would have to fill.
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+        _("unified social credit code"), max_length=18, validators=[validate_uscc]
     )
     name = models.CharField(_("enterprise name"), max_length=200)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
@@ -192,6 +194,7 @@ class Enterprise(models.Model):
             models.Index(fields=["prefecture", "risk_tier"], name="enterprise_pref_tier"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["uscc"], name="enterprise_uscc_unique"),
             models.CheckConstraint(
                 name="enterprise_rd_staff_within_staff",
                 condition=Q(rd_staff_count__isnull=True)

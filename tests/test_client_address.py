@@ -171,6 +171,23 @@ def test_each_public_throttle_counts_the_client_behind_the_proxy(
     assert send(through_proxy("198.51.100.9")).status_code != 429
 
 
+@pytest.mark.parametrize(
+    ("rate", "send"),
+    [("public_api", _public_api), ("login_failure", lambda b: log_in(b, "nobody", "wrong"))],
+)
+def test_requests_without_any_address_share_one_limit_instead_of_failing(
+    behind_proxy, settings, regions, rate, send
+):
+    """gunicorn on a unix socket sees no REMOTE_ADDR; a proxy that forgot X-Forwarded-For leaves
+    the portal no address at all. The throttles count all such requests together."""
+    settings.RATELIMITS = {**settings.RATELIMITS, rate: "2/h"}
+    nowhere = Client(REMOTE_ADDR="")
+    assert [send(nowhere).status_code for _ in range(2)] == [200, 200]
+    assert send(nowhere).status_code == 429
+    assert send(Client(REMOTE_ADDR="")).status_code == 429
+    assert send(through_proxy("198.51.100.11")).status_code == 200
+
+
 def test_the_training_sign_up_throttle_counts_the_client_behind_the_proxy(
     behind_proxy, changsha_officer
 ):

@@ -240,7 +240,7 @@ RATELIMITS = {
     "public_report": env.str("PUBLIC_REPORT_RATE", default="5/h"),
     "public_api": env.str("PUBLIC_API_RATE", default="600/h"),
 }
-RATELIMIT_IP_META_KEY = "tsprotect.core.network.client_ip"
+RATELIMIT_IP_META_KEY = "tsprotect.core.network.throttle_address"
 # Django's own Redis backend increments atomically; without REDIS_URL (make run) the limits are
 # per process, which is enough for the development server.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

@@ -31,3 +31,17 @@ def client_ip(request) -> str:
         return str(ipaddress.ip_address(hops[-count].strip()))
     except ValueError:
         return remote
+
+
+# The unspecified address: the one bucket of every request whose client address is unknown.
+UNKNOWN_CLIENT = "0.0.0.0"
+
+
+def throttle_address(request) -> str:
+    """The address the rate limits count a request under.
+
+    A request with no address at all (gunicorn on a unix socket with a proxy that sends no
+    X-Forwarded-For) is counted with every other such request rather than refused with a server
+    error or let through unlimited; the lockout and the logs keep the empty address as it is.
+    """
+    return client_ip(request) or UNKNOWN_CLIENT
