@@ -20,6 +20,24 @@ def test_token_authentication_applies_the_same_scoping(personas):
     assert {row["prefecture"] for row in data["results"]} == {"430600"}
 
 
+def test_a_new_password_revokes_the_accounts_tokens(personas):
+    officer = personas["other_officer"]
+    token = Token.objects.create(user=officer)
+    other = Token.objects.create(user=personas["province"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(reverse("api:enterprise-list")).status_code == 200
+    officer.set_password("a-new-password-2026")
+    officer.save()
+    assert client.get(reverse("api:enterprise-list")).status_code == 401
+    # A save that sets no password (a profile edit) keeps tokens; other accounts keep theirs.
+    Token.objects.create(user=officer)
+    officer.first_name = "新"
+    officer.save()
+    assert Token.objects.filter(user=officer).exists()
+    assert Token.objects.filter(pk=other.pk).exists()
+
+
 def test_a_bad_token_is_refused(personas):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")

@@ -1,5 +1,6 @@
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
 
 from tsprotect.core.sessions import end_sessions
 
@@ -48,11 +49,13 @@ def record_group_change(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(post_save, sender=User)
 def log_out_everywhere_on_a_new_password(sender, instance, created=False, raw=False, **kwargs):
     """A new password (changed, reset, set in the admin or by an officer) ends every session of
-    the account: whoever held the old one is out. The page that changed it keeps its own browser
+    the account and revokes its API tokens: whoever held the old one is out, and so is any
+    system given a token by whoever held it. The page that changed it keeps its own browser
     logged in through ``update_session_auth_hash``, which moves that session to a new key."""
     # set_password() leaves the raw password in _password until the save completes.
     if not raw and not created and instance._password is not None:
         end_sessions(instance)
+        Token.objects.filter(user=instance).delete()
 
 
 def create_role_groups(sender, apps=None, using="default", **kwargs):
