@@ -278,6 +278,7 @@ EVENT_LABELS = {
     "pause": _("Clock paused"),
     "resume": _("Clock resumed"),
     "extend": _("Time limit extended"),
+    "extend_collective": _("Time limit extended by the heads' collective decision"),
     "publish_penalty": _("Penalty published to the credit platform"),
     "evidence": _("Evidence added"),
     **{t.action: t.label for t in TRANSITIONS},
