@@ -66,6 +66,8 @@ def forward(apps, schema_editor):
     ClockExtension = apps.get_model("complaints", "ClockExtension")
     for code, values in LIMITS.items():
         StatutoryLimit.objects.filter(code=code).update(**values)
+    if "extended" not in {f.name for f in ComplaintClock._meta.get_fields()}:
+        return  # run again on today's models (the tests' reload of the limits): nothing to carry
     extended = ComplaintClock.objects.filter(extended=True).select_related("limit", "complaint")
     for clock in extended:
         event = (
@@ -85,7 +87,7 @@ def forward(apps, schema_editor):
             recorded_by_id=event.actor_id if event else clock.complaint.registered_by_id,
             recorded_at=moment,
         )
-    if schema_editor.connection.vendor == "postgresql":
+    if schema_editor is not None and schema_editor.connection.vendor == "postgresql":
         # The columns carried over are dropped next, in the same transaction.
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
