@@ -265,10 +265,15 @@ EVENT_SERIALIZERS = {
 }
 
 
-class PauseSerializer(serializers.ModelSerializer):
+# Named in the schema (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+PAUSE_REASONS = StatutoryLimit.Pause.choices
+TIME_UNITS = StatutoryLimit.Unit.choices
+
+
+class ClockPauseSerializer(serializers.ModelSerializer):
     """A period the clocks listing its reason do not count (行政处罚程序规定 arts. 18, 64)."""
 
-    reason = serializers.ChoiceField(choices=StatutoryLimit.Pause.choices)
+    reason = serializers.ChoiceField(choices=PAUSE_REASONS)
     reason_display = serializers.CharField(source="get_reason_display", read_only=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     by = serializers.CharField(source="by.username", read_only=True)
@@ -279,19 +284,17 @@ class PauseSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "reason_display", "ended_on", "by"]
 
 
-class PauseEndBody(serializers.Serializer):
+class ClockPauseEndBody(serializers.Serializer):
     ended_on = serializers.DateField(help_text=gettext_lazy("The last day of the pause."))
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class ClockExtensionSerializer(serializers.ModelSerializer):
     """An extension of a time limit: the head's approval, or a collective decision of the
     heads with its stated period; who, when, the document, why."""
 
     limit = serializers.CharField(source="clock.limit.code", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    unit = serializers.ChoiceField(
-        source="clock.limit.unit", choices=StatutoryLimit.Unit.choices, read_only=True
-    )
+    unit = serializers.ChoiceField(source="clock.limit.unit", choices=TIME_UNITS, read_only=True)
     document = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
     due_on = serializers.DateField(
@@ -322,7 +325,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExtensionBody(serializers.Serializer):
+class ClockExtensionBody(serializers.Serializer):
     limit = serializers.CharField(
         max_length=40,
         help_text=gettext_lazy("Code of the running time limit, e.g. case_decision."),
@@ -359,7 +362,7 @@ class ClockSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     met_at = serializers.DateTimeField(allow_null=True)
     extended = serializers.BooleanField()
-    extensions = ExtensionSerializer(many=True)
+    extensions = ClockExtensionSerializer(many=True)
     overdue = serializers.SerializerMethodField()
 
     def get_overdue(self, obj) -> bool:
@@ -719,19 +722,19 @@ class ComplaintViewSet(
         description="Start a period the time limits listing its reason do not count "
         "(testing or appraisal, the rights holder identifying its secret, hearing, public "
         "announcement, suspension). The clocks it stops have no due day until it ends.",
-        request=PauseSerializer,
-        responses={201: PauseSerializer, **ERRORS},
+        request=ClockPauseSerializer,
+        responses={201: ClockPauseSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def pauses(self, request, pk=None):
         complaint = self.to_handle()
-        body = PauseSerializer(data=request.data)
+        body = ClockPauseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             pause = services.start_pause(complaint, request.user, **body.validated_data)
         except DjangoValidationError as error:
             raise drf_error(error) from None
-        return Response(PauseSerializer(pause).data, status=status.HTTP_201_CREATED)
+        return Response(ClockPauseSerializer(pause).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="End a pause",
@@ -739,9 +742,9 @@ class ComplaintViewSet(
         parameters=[
             OpenApiParameter("pause_id", int, OpenApiParameter.PATH, description="The pause."),
         ],
-        request=PauseEndBody,
+        request=ClockPauseEndBody,
         responses={
-            200: PauseSerializer,
+            200: ClockPauseSerializer,
             **ERRORS,
             404: OpenApiResponse(description="No such complaint, or pause of it, in your scope."),
         },
@@ -760,13 +763,13 @@ class ComplaintViewSet(
             ClockPause.objects.restrict(request.user, "view").filter(complaint=complaint),
             pk=pause_id,
         )
-        body = PauseEndBody(data=request.data)
+        body = ClockPauseEndBody(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             pause = services.end_pause(pause, request.user, **body.validated_data)
         except DjangoValidationError as error:
             raise drf_error(error) from None
-        return Response(PauseSerializer(pause).data)
+        return Response(ClockPauseSerializer(pause).data)
 
     @extend_schema(
         summary="Extend a time limit",
@@ -774,13 +777,13 @@ class ComplaintViewSet(
         "where the rule allows (the case clock, 行政处罚程序规定 art. 64), further extensions "
         "are collective decisions of the heads, each stating its period. Recorded with who "
         "decided, when and the document's number.",
-        request=ExtensionBody,
-        responses={201: ExtensionSerializer, **ERRORS},
+        request=ClockExtensionBody,
+        responses={201: ClockExtensionSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def extensions(self, request, pk=None):
         complaint = self.to_handle()
-        body = ExtensionBody(data=request.data)
+        body = ClockExtensionBody(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         try:
@@ -789,7 +792,7 @@ class ComplaintViewSet(
             )
         except DjangoValidationError as error:
             raise drf_error(error) from None
-        return Response(ExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+        return Response(ClockExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
 
 for _rule in TRANSITIONS:

@@ -19,6 +19,7 @@ from .workflow import (
     OPEN_STATES,
     Channel,
     Conduct,
+    ExtensionKind,
     FeedbackMethod,
     Kind,
     Remedy,
@@ -652,9 +653,7 @@ class ClockExtension(models.Model):
     (行政处罚程序规定 art. 64). Who decided, when, the document (its number and/or the
     uploaded decision, kept with the evidence), why, and who recorded it."""
 
-    class Kind(models.TextChoices):
-        APPROVAL = "approval", _("Approved by the head of the bureau")
-        COLLECTIVE = "collective", _("Collective decision of the bureau's heads")
+    Kind = ExtensionKind
 
     scope = _child_scope()
 

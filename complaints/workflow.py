@@ -82,6 +82,13 @@ class FeedbackMethod(models.TextChoices):
     IMPOSSIBLE = "impossible", _("Not possible (anonymous, no contact)")
 
 
+class ExtensionKind(models.TextChoices):
+    """How a statutory time limit is extended (行政处罚程序规定 arts. 18, 64)."""
+
+    APPROVAL = "approval", _("Approved by the head of the bureau")
+    COLLECTIVE = "collective", _("Collective decision of the bureau's heads")
+
+
 class StepKind(models.TextChoices):
     INSPECTION = "inspection", _("On-site inspection")
     INTERVIEW = "interview", _("Interview")
