@@ -25,7 +25,8 @@ D = dt.date
 
 
 @pytest.fixture
-def limit(db):
+def limit(regions):
+    # ``regions`` loads the limits again when a transactional test before this one flushed them.
     return lambda code: StatutoryLimit.objects.get(code=code)
 
 
