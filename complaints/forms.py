@@ -549,6 +549,11 @@ class ExtendForm(forms.Form):
                 )
                 for clock in clocks
             ]
+            # Offer only the kinds the clocks can take now (the head's approval comes first).
+            allowed = {kind for clock in clocks for kind in services.extendable(clock)}
+            self.fields["kind"].choices = [
+                choice for choice in ClockExtension.Kind.choices if choice[0] in allowed
+            ]
 
     def clean_document(self):
         uploaded = self.cleaned_data.get("document")

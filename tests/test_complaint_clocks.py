@@ -396,3 +396,17 @@ def test_out_of_scope_complaints_and_pauses_answer_404(changsha_officer, yueyang
     assert mixed.status_code == 404
     assert ClockPause.objects.get(pk=pause.pk).ended_on is None
     assert not ClockPause.objects.filter(complaint=case).exists()
+
+
+def test_the_page_offers_the_kind_of_extension_the_clock_can_take_now(changsha_officer):
+    case = filed_case(changsha_officer)
+    browser = client_for(changsha_officer)
+
+    def kinds():
+        page = browser.get(reverse("complaints:detail", args=[case.pk])).content.decode()
+        select = page.split('name="kind"')[1].split("</select>")[0]
+        return [v for v in ("approval", "collective") if f'value="{v}"' in select]
+
+    assert kinds() == ["approval"]
+    extend(case, changsha_officer)
+    assert kinds() == ["collective"]
