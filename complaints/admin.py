@@ -13,6 +13,7 @@ class StatutoryLimitAdmin(admin.ModelAdmin):
         "length",
         "unit",
         "extension",
+        "further_extensions",
         "active",
     ]
     list_filter = ["applies_to", "unit", "active"]

@@ -3,12 +3,14 @@ platform …) and every step of ``workflow.TRANSITIONS`` as its own action, with
 the rules of the pages (``services.py``)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -29,7 +31,14 @@ from tsprotect.regions.models import County, Prefecture
 
 from . import services
 from .filters import ComplaintFilter
-from .models import COMPLAINT_PERMISSIONS, Complaint, ComplaintEvent
+from .models import (
+    COMPLAINT_PERMISSIONS,
+    ClockExtension,
+    ClockPause,
+    Complaint,
+    ComplaintEvent,
+    StatutoryLimit,
+)
 from .workflow import (
     AUDIENCES,
     COMPLAINANT_STATUS,
@@ -256,14 +265,104 @@ EVENT_SERIALIZERS = {
 }
 
 
+# Named in the schema (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+PAUSE_REASONS = StatutoryLimit.Pause.choices
+TIME_UNITS = StatutoryLimit.Unit.choices
+
+
+class ClockPauseSerializer(serializers.ModelSerializer):
+    """A period the clocks listing its reason do not count (行政处罚程序规定 arts. 18, 64)."""
+
+    reason = serializers.ChoiceField(choices=PAUSE_REASONS)
+    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    by = serializers.CharField(source="by.username", read_only=True)
+
+    class Meta:
+        model = ClockPause
+        fields = ["id", "reason", "reason_display", "started_on", "ended_on", "note", "by"]
+        read_only_fields = ["id", "reason_display", "ended_on", "by"]
+
+
+class ClockPauseEndBody(serializers.Serializer):
+    ended_on = serializers.DateField(help_text=gettext_lazy("The last day of the pause."))
+
+
+class ClockExtensionSerializer(serializers.ModelSerializer):
+    """An extension of a time limit: the head's approval, or a collective decision of the
+    heads with its stated period; who, when, the document, why."""
+
+    limit = serializers.CharField(source="clock.limit.code", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    unit = serializers.ChoiceField(source="clock.limit.unit", choices=TIME_UNITS, read_only=True)
+    document = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+    due_on = serializers.DateField(
+        source="clock.due_on",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The clock's due day now (none while a pause stops it)."),
+    )
+
+    class Meta:
+        model = ClockExtension
+        fields = [
+            "id",
+            "limit",
+            "kind",
+            "kind_display",
+            "period",
+            "unit",
+            "approved_by",
+            "decided_on",
+            "document_number",
+            "document",
+            "reason",
+            "recorded_by",
+            "recorded_at",
+            "due_on",
+        ]
+        read_only_fields = fields
+
+
+class ClockExtensionBody(serializers.Serializer):
+    limit = serializers.CharField(
+        max_length=40,
+        help_text=gettext_lazy("Code of the running time limit, e.g. case_decision."),
+    )
+    kind = serializers.ChoiceField(
+        choices=ClockExtension.Kind.choices, required=False, default=ClockExtension.Kind.APPROVAL
+    )
+    period = serializers.IntegerField(
+        min_value=1,
+        max_value=32767,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "In the limit's unit: required for a collective decision; the head's approval "
+            "extends by the limit's own extension."
+        ),
+    )
+    approved_by = serializers.CharField(
+        max_length=200, help_text=gettext_lazy("Who approved, or the heads who decided.")
+    )
+    decided_on = serializers.DateField()
+    document_number = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    reason = serializers.CharField()
+
+
 class ClockSerializer(serializers.Serializer):
     limit = serializers.CharField(source="limit.code")
     label = serializers.CharField(source="limit.label")
+    legal_basis = serializers.CharField(source="limit.legal_basis")
     started_at = serializers.DateTimeField()
     due_on = serializers.DateField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     met_at = serializers.DateTimeField(allow_null=True)
     extended = serializers.BooleanField()
+    extensions = ClockExtensionSerializer(many=True)
     overdue = serializers.SerializerMethodField()
 
     def get_overdue(self, obj) -> bool:
@@ -468,7 +567,7 @@ class ComplaintApiFilter(ComplaintFilter):
 
 
 # Found in the view scope; whether the caller may act is then the services' answer.
-VIEW_ACTIONS = ("events", "clocks", *TRANSITIONS_BY_ACTION)
+VIEW_ACTIONS = ("events", "clocks", "pauses", "end_pause", "extensions", *TRANSITIONS_BY_ACTION)
 
 
 class ComplaintViewSet(
@@ -553,12 +652,18 @@ class ComplaintViewSet(
         data = self.represent(complaint, services.audience(request.user, complaint))
         return Response(data, status=status.HTTP_201_CREATED)
 
+    def to_handle(self):
+        """The complaint of the URL, found in the view scope (else 404), for those handling it
+        (else 403)."""
+        complaint = self.get_object()
+        if not services.may_handle(self.request.user, complaint):
+            raise PermissionDenied(_("Only the bureau handling this complaint may do this."))
+        return complaint
+
     def take(self, request, action_name):
         """One step of the table: found in the view scope (else 404), taken only by those
         handling the complaint (else 403), refused by the services with their message (400)."""
-        complaint = self.get_object()
-        if not services.may_handle(request.user, complaint):
-            raise PermissionDenied(_("Only the bureau handling this complaint may do this."))
+        complaint = self.to_handle()
         body = BODIES[action_name](data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
@@ -611,6 +716,83 @@ class ComplaintViewSet(
         if "next_deadline" not in AUDIENCES[services.audience(request.user, complaint)].fields:
             raise PermissionDenied(_("The statutory clocks are for those handling the complaint."))
         return Response(ClockSerializer(services.current_clocks(complaint), many=True).data)
+
+    @extend_schema(
+        summary="Pause the clocks",
+        description="Start a period the time limits listing its reason do not count "
+        "(testing or appraisal, the rights holder identifying its secret, hearing, public "
+        "announcement, suspension). The clocks it stops have no due day until it ends.",
+        request=ClockPauseSerializer,
+        responses={201: ClockPauseSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def pauses(self, request, pk=None):
+        complaint = self.to_handle()
+        body = ClockPauseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            pause = services.start_pause(complaint, request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return Response(ClockPauseSerializer(pause).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="End a pause",
+        description="The clocks it stopped run again from the day after.",
+        parameters=[
+            OpenApiParameter("pause_id", int, OpenApiParameter.PATH, description="The pause."),
+        ],
+        request=ClockPauseEndBody,
+        responses={
+            200: ClockPauseSerializer,
+            **ERRORS,
+            404: OpenApiResponse(description="No such complaint, or pause of it, in your scope."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"pauses/(?P<pause_id>[0-9]+)/end",
+        url_name="end-pause",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def end_pause(self, request, pk=None, pause_id=None):
+        complaint = self.to_handle()
+        pause = get_object_or_404(
+            ClockPause.objects.restrict(request.user, "view").filter(complaint=complaint),
+            pk=pause_id,
+        )
+        body = ClockPauseEndBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            pause = services.end_pause(pause, request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return Response(ClockPauseSerializer(pause).data)
+
+    @extend_schema(
+        summary="Extend a time limit",
+        description="The head's approval extends a running limit once by its own extension; "
+        "where the rule allows (the case clock, 行政处罚程序规定 art. 64), further extensions "
+        "are collective decisions of the heads, each stating its period. Recorded with who "
+        "decided, when and the document's number.",
+        request=ClockExtensionBody,
+        responses={201: ClockExtensionSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def extensions(self, request, pk=None):
+        complaint = self.to_handle()
+        body = ClockExtensionBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        try:
+            extension = services.extend(
+                complaint, request.user, limit_code=data.pop("limit"), **data
+            )
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return Response(ClockExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
 
 for _rule in TRANSITIONS:

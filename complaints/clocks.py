@@ -2,9 +2,13 @@
 
 The day of the start event is not counted. Working days follow the official calendar
 (``tsprotect.regions.calendar``: holidays, make-up workdays, staff overrides); days inside a
-pause (appraisal, the rights holder identifying its secret, hearing, suspension) are not
-counted; an approved extension adds its length once; a limit in calendar days that ends on a
-holiday ends on the next working day when the rule says so (行政处罚程序规定 art. 80).
+pause the limit lists (testing and appraisal, the rights holder identifying its secret,
+hearing, public announcement, suspension) are not counted; each extension recorded on the clock
+— the head's approval, then any collective decision of the heads with its stated period — adds
+its period; a limit in calendar days that ends on a holiday ends on the next working day when
+the rule says so (行政处罚程序规定 art. 80). This is the one computation of a due day: the
+complaint's page, the lists, the overdue flags, the reminders and the API all read what
+``services.refresh_clocks`` stored from it.
 """
 
 import datetime as dt
@@ -27,14 +31,16 @@ class Pause:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-def due(limit: StatutoryLimit, start, *, pauses=(), extended=False):
+def due(limit: StatutoryLimit, start, *, pauses=(), extended=False, extensions=()):
     """The last day (or, for a limit in hours, the moment) by which ``limit`` must be met.
 
-    ``start`` is the date of the start event (a datetime for limits in hours). A pause whose
+    ``start`` is the date of the start event (a datetime for limits in hours). ``extensions``
+    are the periods the clock was extended by, in the limit's unit; ``extended`` adds the
+    limit's own extension once (the head's approval, when no record is at hand). A pause whose
     reason the limit does not list is ignored. ``None`` while a running pause (no end yet) has
     stopped the clock before it fell due: the date is known again once the pause ends.
     """
-    length = limit.length + (limit.extension if extended else 0)
+    length = limit.length + (limit.extension if extended else 0) + sum(extensions)
     if limit.unit == StatutoryLimit.Unit.HOURS:
         if not isinstance(start, dt.datetime):
             raise TypeError("a limit in hours counts from a moment, not a day")

@@ -22,8 +22,8 @@ from tsprotect.regions.models import Prefecture
 
 from . import services
 from .models import (
+    ClockExtension,
     Complaint,
-    ComplaintClock,
     ComplaintEvent,
     CreditPush,
     EvidenceFile,
@@ -86,8 +86,8 @@ class _Seeder:
         EvidenceFile.objects.filter(complaint=complaint, uploaded_at__gte=since).update(
             uploaded_at=moment
         )
-        ComplaintClock.objects.filter(complaint=complaint, extended_at__gte=since).update(
-            extended_at=moment
+        ClockExtension.objects.filter(complaint=complaint, recorded_at__gte=since).update(
+            recorded_at=moment
         )
         JurisdictionTransfer.objects.filter(complaint=complaint, at__gte=since).update(at=moment)
         CreditPush.objects.filter(complaint=complaint, created_at__gte=since).update(
@@ -196,7 +196,8 @@ class _Seeder:
             fine=Decimal("200000"),
         )
 
-        # A case filed three months ago, extended with approval.
+        # A case filed three months ago, paused while the rights holder identified its secret
+        # points, then extended with the head's approval.
         complaint = self.register(
             changsha,
             110,
@@ -231,12 +232,31 @@ class _Seeder:
         )
         self.step(
             complaint,
+            70,
+            lambda: services.start_pause(
+                complaint,
+                self.users[changsha],
+                reason="identification",
+                started_on=self.day(70),
+                note="投诉人对其主张的冻干工艺参数逐项辨认、确定秘密点。",
+            ),
+        )
+        pause = complaint.pauses.get(reason="identification", ended_on__isnull=True)
+        self.step(
+            complaint,
+            50,
+            lambda: services.end_pause(pause, self.users[changsha], ended_on=self.day(50)),
+        )
+        self.step(
+            complaint,
             10,
             lambda: services.extend(
                 complaint,
                 self.users[changsha],
                 limit_code="case_decision",
                 approved_by="长沙市市场监管局 局长 王某",
+                decided_on=self.day(10),
+                document_number=self.number("长市监延", 10, 3),
                 reason="工艺参数鉴定尚未完成，案情复杂。",
             ),
         )

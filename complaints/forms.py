@@ -24,7 +24,7 @@ from tsprotect.core.widgets import DateInput
 from tsprotect.regions.models import County, Prefecture
 
 from . import services
-from .models import ClockPause, Complaint, InvestigationStep, StatutoryLimit
+from .models import ClockExtension, ClockPause, Complaint, InvestigationStep, StatutoryLimit
 from .workflow import Channel, Conduct, FeedbackMethod, Kind, Remedy
 
 # Evidence files sent with one form; more can be added from the complaint's page.
@@ -503,14 +503,40 @@ class EndPauseForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
+    """The head's approval, or a collective decision of the heads, with its document: a number,
+    an uploaded file (kept with the evidence), or both."""
+
     limit = forms.ChoiceField(label=_("Time limit"))
-    approved_by = forms.CharField(label=_("Approved by"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind of extension"), choices=ClockExtension.Kind.choices)
+    period = forms.IntegerField(
+        label=_("Extended by"),
+        min_value=1,
+        max_value=32767,
+        required=False,
+        help_text=_(
+            "The period a collective decision states, in the limit's unit; the head's approval "
+            "extends by the limit's own extension."
+        ),
+    )
+    approved_by = forms.CharField(
+        label=_("Approved or decided by"),
+        max_length=200,
+        help_text=_("The head who approved, or the heads who took the collective decision."),
+    )
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    document_number = forms.CharField(label=_("Document number"), max_length=60, required=False)
+    document = forms.FileField(
+        label=_("Document"),
+        required=False,
+        help_text=_("The signed approval or the minutes of the decision (PDF, image, Word)."),
+    )
     reason = forms.CharField(
         label=pgettext_lazy("complaint", "Reason"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, clocks=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate()
         if clocks is None:
             codes = StatutoryLimit.objects.filter(extension__gt=0).values_list("code", "label")
             self.fields["limit"].choices = list(codes)
@@ -523,6 +549,20 @@ class ExtendForm(forms.Form):
                 )
                 for clock in clocks
             ]
+            # Offer only the kinds the clocks can take now (the head's approval comes first).
+            allowed = {kind for clock in clocks for kind in services.extendable(clock)}
+            self.fields["kind"].choices = [
+                choice for choice in ClockExtension.Kind.choices if choice[0] in allowed
+            ]
+
+    def clean_document(self):
+        uploaded = self.cleaned_data.get("document")
+        self.checked_document = check_upload(uploaded) if uploaded else None
+        return uploaded
+
+    def document_for_service(self):
+        uploaded = self.cleaned_data.get("document")
+        return (uploaded, self.checked_document) if uploaded else None
 
 
 class TransferForm(ScopedForm):

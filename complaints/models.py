@@ -19,6 +19,7 @@ from .workflow import (
     OPEN_STATES,
     Channel,
     Conduct,
+    ExtensionKind,
     FeedbackMethod,
     Kind,
     Remedy,
@@ -68,9 +69,11 @@ class StatutoryLimit(models.Model):
         HOURS = "hours", _("hours")
 
     class Pause(models.TextChoices):
-        APPRAISAL = "appraisal", _("Expert appraisal or testing")
+        # The periods 行政处罚程序规定 arts. 18 and 64 do not count; each limit lists its own.
+        APPRAISAL = "appraisal", _("Testing, inspection, quarantine or appraisal")
         IDENTIFICATION = "identification", _("The rights holder identifying its secret")
         HEARING = "hearing", _("Hearing")
+        ANNOUNCEMENT = "announcement", _("Public announcement")
         SUSPENSION = "suspension", _("Suspension of the case")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -90,7 +93,15 @@ class StatutoryLimit(models.Model):
     extension = models.PositiveSmallIntegerField(
         _("extension"),
         default=0,
-        help_text=_("How much longer, once, with approval (same unit); 0: none."),
+        help_text=_("How much longer, once, with the head's approval (same unit); 0: none."),
+    )
+    further_extensions = models.BooleanField(
+        _("further extensions by collective decision"),
+        default=False,
+        help_text=_(
+            "Once extended, the heads of the bureau may extend it again by collective decision, "
+            "each time stating the period."
+        ),
     )
     pauses = models.JSONField(
         _("not counted"), default=list, blank=True, help_text=_("Periods that stop the clock.")
@@ -101,6 +112,11 @@ class StatutoryLimit(models.Model):
         help_text=_("Runs only when the reporter gave their name (a duty to inform them)."),
     )
     legal_basis = models.CharField(_("legal basis"), max_length=200)
+    basis_note = models.TextField(
+        _("how the rule is applied"),
+        blank=True,
+        help_text=_("What the article says and why the clock starts and stops where it does."),
+    )
     active = models.BooleanField(_("in force"), default=True)
 
     class Meta:
@@ -568,8 +584,8 @@ class ClockPause(models.Model):
 
 
 class ComplaintClock(models.Model):
-    """One statutory limit running (or met) on one complaint: when it started, when it falls due,
-    when it was met, and its extension with the approval recorded."""
+    """One statutory limit running (or met) on one complaint: when it started, when it falls due
+    and when it was met; its extensions are ``ClockExtension`` rows."""
 
     scope = _child_scope()
 
@@ -583,10 +599,6 @@ class ComplaintClock(models.Model):
     due_on = models.DateField(_("due"), null=True, blank=True)  # None while paused
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)  # limits in hours
     met_at = models.DateTimeField(_("met"), null=True, blank=True)
-    extended = models.BooleanField(_("extended"), default=False)
-    extension_approved_by = models.CharField(_("extension approved by"), max_length=100, blank=True)
-    extension_reason = models.TextField(_("reason for the extension"), blank=True)
-    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -601,6 +613,17 @@ class ComplaintClock(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id} {self.limit_id} {self.due_on}"
+
+    @property
+    def extended(self) -> bool:
+        return bool(self.extensions.all())  # prefetched by ``services.current_clocks``
+
+    @property
+    def approved_extension(self):
+        """The one extension the head may approve, if taken (the law allows it once)."""
+        return next(
+            (e for e in self.extensions.all() if e.kind == ClockExtension.Kind.APPROVAL), None
+        )
 
     @property
     def running(self) -> bool:
@@ -622,6 +645,69 @@ class ComplaintClock(models.Model):
         if self.due_at is not None:
             return now > self.due_at
         return timezone.localdate(now) > self.due_on
+
+
+class ClockExtension(models.Model):
+    """One extension of a statutory clock: the head's approval, or — past it, where the rule
+    allows — a collective decision of the bureau's heads with the period it states
+    (行政处罚程序规定 art. 64). Who decided, when, the document (its number and/or the
+    uploaded decision, kept with the evidence), why, and who recorded it."""
+
+    Kind = ExtensionKind
+
+    scope = _child_scope()
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="clock_extensions",
+        verbose_name=_("complaint"),
+    )
+    clock = models.ForeignKey(
+        ComplaintClock,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("statutory clock"),
+    )
+    kind = models.CharField(_("kind of extension"), max_length=12, choices=Kind.choices)
+    period = models.PositiveSmallIntegerField(
+        _("extended by"), validators=[MinValueValidator(1)], help_text=_("In the limit's unit.")
+    )
+    approved_by = models.CharField(_("approved or decided by"), max_length=200)
+    decided_on = models.DateField(_("decided on"))
+    document_number = models.CharField(_("document number"), max_length=60, blank=True)
+    document = models.ForeignKey(
+        "EvidenceFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    reason = models.TextField(_("reason for the extension"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decided_on", "pk"]
+        verbose_name = _("extension of a time limit")
+        verbose_name_plural = _("extensions of time limits")
+        constraints = [
+            # The head approves once; the further extensions are collective decisions.
+            models.UniqueConstraint(
+                fields=["clock"], condition=Q(kind="approval"), name="one_approved_extension"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.clock_id} +{self.period} {self.decided_on}"
 
 
 class EvidenceFile(StoredDocument):

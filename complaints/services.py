@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Prefetch,
     Q,
     Value,
     When,
@@ -35,6 +36,7 @@ from . import clocks
 from .models import (
     COMPLAINT_LABEL,
     CONSULT_PERMISSION,
+    ClockExtension,
     ClockPause,
     Complaint,
     ComplaintClock,
@@ -800,9 +802,62 @@ def end_pause(pause, user, *, ended_on):
     return pause
 
 
-@transaction.atomic
-def extend(complaint, user, *, limit_code, approved_by, reason):
-    """Extend a running limit once by its statutory extension, with the approval recorded."""
+def extendable(clock) -> list[str]:
+    """The kinds of extension ``clock`` may take now (``ClockExtension.Kind``): the head's
+    approval once, where the limit has one; then, where the rule allows, collective decisions
+    of the heads (行政处罚程序规定 art. 64: "经延期仍不能作出处理决定的 …")."""
+    limit = clock.limit
+    if not clock.running or not limit.extension:
+        return []
+    if clock.approved_extension is None:
+        return [ClockExtension.Kind.APPROVAL]
+    return [ClockExtension.Kind.COLLECTIVE] if limit.further_extensions else []
+
+
+def _extension_note(extension):
+    """The extension as the complaint's log tells it: what, by how much, who, when, which
+    document, why."""
+    limit = extension.clock.limit
+    values = {
+        "limit": limit.label,
+        "period": extension.period,
+        "unit": limit.get_unit_display(),
+        "kind": extension.get_kind_display(),
+        "by": extension.approved_by,
+        "on": extension.decided_on.isoformat(),
+        "document": extension.document_number
+        or (extension.document.original_name if extension.document_id else ""),
+        "reason": extension.reason,
+    }
+    return (
+        _(
+            "%(limit)s +%(period)s %(unit)s — %(kind)s: %(by)s, %(on)s, "
+            "document %(document)s. %(reason)s"
+        )
+        % values
+    )
+
+
+@storing_files()
+def extend(
+    complaint,
+    user,
+    *,
+    limit_code,
+    approved_by,
+    decided_on,
+    reason,
+    kind=ClockExtension.Kind.APPROVAL,
+    period=None,
+    document_number="",
+    document=None,
+):
+    """Extend a running limit, with the approval or decision recorded: who, when, the document
+    (its number and/or the uploaded file, ``(uploaded, checked)``) and why.
+
+    The head's approval extends it once by the limit's own extension; where the limit allows
+    further extensions, each is a collective decision of the heads stating its ``period``, and
+    only after the head's approval has been used (行政处罚程序规定 arts. 18 and 64)."""
     locked = _lock_to_change(complaint, user)
     clock = (
         ComplaintClock.objects.select_for_update()
@@ -812,24 +867,86 @@ def extend(complaint, user, *, limit_code, approved_by, reason):
     )
     if clock is None:
         raise ValidationError({"limit": _("This time limit is not running on this complaint.")})
-    if not clock.limit.active:
+    limit = clock.limit
+    if not limit.active:
         raise ValidationError({"limit": _("This time limit is no longer in force.")})
-    if not clock.limit.extension:
+    if not limit.extension:
         raise ValidationError({"limit": _("The law allows no extension of this time limit.")})
-    if clock.extended:
-        raise ValidationError({"limit": _("This time limit has already been extended once.")})
-    if not (approved_by or "").strip():
-        raise ValidationError({"approved_by": _("Please say who approved the extension.")})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Please give the reason for the extension.")})
-    clock.extended = True
-    clock.extension_approved_by = approved_by.strip()[:100]
-    clock.extension_reason = reason.strip()
-    clock.extended_at = timezone.now()
-    clock.save()
-    _record(locked, "extend", user, locked.state, locked.state, f"{clock.limit.label}: {reason}")
+    if kind not in ClockExtension.Kind.values:
+        raise ValidationError({"kind": _("Choose one of the kinds of extension offered.")})
+    allowed = extendable(clock)
+    if kind not in allowed:
+        if kind == ClockExtension.Kind.APPROVAL and allowed:
+            message = _(
+                "The head's approval has been used; a further extension is a collective decision "
+                "of the bureau's heads."
+            )
+        elif kind == ClockExtension.Kind.APPROVAL:
+            message = _("This time limit has already been extended once.")
+        elif clock.approved_extension is None and limit.further_extensions:
+            message = _(
+                "A collective decision extends a time limit already extended with the head's "
+                "approval."
+            )
+        else:
+            message = _("The law allows no further extension of this time limit.")
+        raise ValidationError({"kind": message})
+    errors = {}
+    if kind == ClockExtension.Kind.APPROVAL:
+        if period not in (None, "", limit.extension):
+            errors["period"] = _(
+                "The head's approval extends this time limit by %(length)s %(unit)s."
+            ) % {"length": limit.extension, "unit": limit.get_unit_display()}
+        period = limit.extension
+    elif not isinstance(period, int) or period < 1:
+        errors["period"] = _("A collective decision states the period of the extension.")
+    approved_by = (approved_by or "").strip()
+    if not approved_by:
+        errors["approved_by"] = _("Please say who approved the extension.")
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("Please give the reason for the extension.")
+    document_number = (document_number or "").strip()
+    if not document_number and document is None:
+        errors["document_number"] = _(
+            "Give the number of the approval or decision, or upload the document."
+        )
+    try:
+        _check_date(
+            decided_on,
+            "decided_on",
+            not_before=timezone.localdate(clock.started_at),
+            not_before_message=_("An extension cannot be decided before the time limit started."),
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    stored = None
+    if document is not None:
+        uploaded, checked = document
+        title = _("Extension: %(limit)s %(number)s") % {
+            "limit": limit.label,
+            "number": document_number,
+        }
+        stored = _store_evidence(locked, uploaded, checked, title.strip(), user)
+    extension = ClockExtension.objects.create(
+        complaint=locked,
+        clock=clock,
+        kind=kind,
+        period=period,
+        approved_by=approved_by[:200],
+        decided_on=decided_on,
+        document_number=document_number[:60],
+        document=stored,
+        reason=reason,
+        recorded_by=user,
+    )
+    action = "extend" if kind == ClockExtension.Kind.APPROVAL else "extend_collective"
+    _record(locked, action, user, locked.state, locked.state, _extension_note(extension))
     refresh_clocks(locked)
-    return clock
+    extension.clock.refresh_from_db()
+    return extension
 
 
 @transaction.atomic
@@ -894,6 +1011,11 @@ def refresh_clocks(complaint):
     its next deadline (for lists, sorting and reminders) in step."""
     pauses = [clocks.Pause(p.reason, p.started_on, p.ended_on) for p in complaint.pauses.all()]
     existing = {c.limit_id: c for c in complaint.clocks.all()}
+    extensions = {}
+    for clock_id, period in ClockExtension.objects.filter(complaint=complaint).values_list(
+        "clock_id", "period"
+    ):
+        extensions.setdefault(clock_id, []).append(period)
     running = []
     complaint.accept_deadline = None
     for limit in clocks.limits_for(complaint.kind, real_name=complaint.real_name):
@@ -904,7 +1026,10 @@ def refresh_clocks(complaint):
         clock.started_at = _as_moment(start)
         hours = limit.unit == StatutoryLimit.Unit.HOURS
         due = clocks.due(
-            limit, clock.started_at if hours else start, pauses=pauses, extended=clock.extended
+            limit,
+            clock.started_at if hours else start,
+            pauses=pauses,
+            extensions=extensions.get(clock.pk, ()),
         )
         clock.due_at = due if hours else None
         clock.due_on = timezone.localdate(due) if hours and due else due
@@ -939,8 +1064,15 @@ def refresh_open_clocks() -> int:
 
 
 def current_clocks(complaint):
-    """The complaint's clocks, oldest first, for its page."""
-    return list(complaint.clocks.select_related("limit"))
+    """The complaint's clocks, oldest first, with their extensions, for its page and the API."""
+    return list(
+        complaint.clocks.select_related("limit").prefetch_related(
+            Prefetch(
+                "extensions",
+                queryset=ClockExtension.objects.select_related("recorded_by", "document"),
+            )
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------

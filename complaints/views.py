@@ -197,6 +197,10 @@ class ComplaintDetailView(ScopedDetailView):
         credit_push = CreditPush.objects.restrict(user).filter(complaint=complaint).first()
         context = {
             "clocks": clocks,
+            "extensions": sorted(
+                (e for clock in clocks for e in clock.extensions.all()),
+                key=lambda e: (e.decided_on, e.pk),
+            ),
             "pauses": pauses,
             "credit_push": credit_push,
             "overdue": complaint.is_overdue(),
@@ -219,7 +223,7 @@ class ComplaintDetailView(ScopedDetailView):
         context["pause_form"] = PauseForm()
         if any(p.ended_on is None for p in pauses):
             context["end_pause_form"] = EndPauseForm()
-        extendable = [c for c in clocks if c.running and c.limit.extension and not c.extended]
+        extendable = [c for c in clocks if services.extendable(c)]
         if extendable:
             context["extend_form"] = ExtendForm(clocks=extendable)
         if complaint.state in TRANSFERABLE_STATES:
@@ -421,18 +425,24 @@ def end_pause(request, pk):
 @require_POST
 def extend(request, pk):
     complaint = _complaint(request, pk)
-    form = ExtendForm(request.POST)
+    form = ExtendForm(request.POST, request.FILES)
 
     def call(cleaned):
         return services.extend(
             complaint,
             request.user,
             limit_code=cleaned["limit"],
+            kind=cleaned["kind"],
+            period=cleaned["period"],
             approved_by=cleaned["approved_by"],
+            decided_on=cleaned["decided_on"],
+            document_number=cleaned["document_number"],
+            document=form.document_for_service(),
             reason=cleaned["reason"],
         )
 
-    def done(clock):
+    def done(extension):
+        clock = extension.clock
         return _("%(limit)s is extended; it is now due on %(date)s.") % {
             "limit": clock.limit.label,
             "date": clock.due_on.isoformat() if clock.due_on else "—",

@@ -82,6 +82,13 @@ class FeedbackMethod(models.TextChoices):
     IMPOSSIBLE = "impossible", _("Not possible (anonymous, no contact)")
 
 
+class ExtensionKind(models.TextChoices):
+    """How a statutory time limit is extended (行政处罚程序规定 arts. 18, 64)."""
+
+    APPROVAL = "approval", _("Approved by the head of the bureau")
+    COLLECTIVE = "collective", _("Collective decision of the bureau's heads")
+
+
 class StepKind(models.TextChoices):
     INSPECTION = "inspection", _("On-site inspection")
     INTERVIEW = "interview", _("Interview")
@@ -278,6 +285,7 @@ EVENT_LABELS = {
     "pause": _("Clock paused"),
     "resume": _("Clock resumed"),
     "extend": _("Time limit extended"),
+    "extend_collective": _("Time limit extended by the heads' collective decision"),
     "publish_penalty": _("Penalty published to the credit platform"),
     "evidence": _("Evidence added"),
     **{t.action: t.label for t in TRANSITIONS},

@@ -81,6 +81,32 @@ STEPS = {
 }
 
 
+def running_pause(objects):
+    """An accepted complaint with a pause running, as the end-of-pause URL names both."""
+    complaint = make_complaint(objects, "accepted")
+    pause = services.start_pause(
+        complaint, _officer(), reason="identification", started_on=timezone.localdate()
+    )
+    return {"pk": complaint.pk, "pause_id": pause.pk}
+
+
+PAUSE = {"reason": "identification", "started_on": "", "note": "权利人辨认秘密点"}
+
+
+def pause_body(objects):
+    return {**PAUSE, "started_on": _today()}
+
+
+def extension_body(objects):
+    return {
+        "limit": "case_decision",
+        "approved_by": "长沙市市场监管局 局长",
+        "decided_on": _today(),
+        "document_number": "长市监延〔2026〕1号",
+        "reason": "案情复杂",
+    }
+
+
 def intake_data(objects):
     """A complaint from the 12315 platform, for 长沙市 岳麓区."""
     return {
@@ -120,6 +146,31 @@ ROWS = [
         "api:complaint-clocks",
         logged_in(200, anonymous=401, **HANDLERS_ONLY),
         kwargs=changsha_complaint,
+    ),
+    # Pauses and extensions of the clocks: those handling the complaint (201 / 200).
+    Row(
+        "api:complaint-pauses",
+        logged_in(201, anonymous=401, **HANDLERS_ONLY),
+        kwargs=accepted,
+        method="post",
+        json=True,
+        data=pause_body,
+    ),
+    Row(
+        "api:complaint-end-pause",
+        logged_in(200, anonymous=401, **HANDLERS_ONLY),
+        kwargs=running_pause,
+        method="post",
+        json=True,
+        data=lambda o: {"ended_on": _today()},
+    ),
+    Row(
+        "api:complaint-extensions",
+        logged_in(201, anonymous=401, **HANDLERS_ONLY),
+        kwargs=case_filed,
+        method="post",
+        json=True,
+        data=extension_body,
     ),
     *(
         Row(

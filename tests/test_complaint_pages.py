@@ -532,7 +532,14 @@ def test_a_report_is_paused_resumed_and_extended_through_the_page(changsha_offic
     assert pause.ended_on == today()
     response = officer.post(
         reverse("complaints:extend", args=[complaint.pk]),
-        {"limit": "report_verification", "approved_by": "李局长", "reason": "需补充调查"},
+        {
+            "limit": "report_verification",
+            "kind": "approval",
+            "approved_by": "李局长",
+            "decided_on": today().isoformat(),
+            "document_number": "长市监延〔2026〕8号",
+            "reason": "需补充调查",
+        },
         follow=True,
     )
     assert "is extended" in " ".join(messages_of(response))

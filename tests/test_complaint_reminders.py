@@ -99,7 +99,7 @@ def test_met_and_closed_clocks_are_not_reminded(limits, changsha_officer):
     Complaint.objects.filter(pk=closed.pk).update(accept_decided_at=None)
     services.refresh_clocks(Complaint.objects.get(pk=closed.pk))
     assert closed.clocks.filter(met_at__isnull=True).exists()
-    assert decided.clocks.get().met_at is not None
+    assert decided.clocks.get(limit__code="complaint_acceptance").met_at is not None
     assert services.send_reminders(D(2026, 10, 14)) == 0
     assert reminders() == []
 
@@ -112,12 +112,14 @@ def test_the_officer_in_charge_is_reminded_else_the_whole_bureau(
     report = register(changsha_officer, kind="report")
     handled = act(report, "accept", colleague)  # colleague takes charge
     unassigned = register(changsha_officer, county_id="430104")
-    assert services.send_reminders(D(2026, 12, 31)) == 1 + 3
+    # The report's filing decision to its officer; the complaint's acceptance and filing
+    # decision (art. 18 runs for complaints too) to the bureau's two officers and the county's.
+    assert services.send_reminders(D(2026, 12, 31)) == 1 + 2 * 3
     assert {t.split(" — ")[0] for t in reminders(colleague)} == {
         f"Overdue: {handled.reference}",
         f"Overdue: {unassigned.reference}",
     }
-    assert len(reminders(changsha_officer)) == len(reminders(yuelu_officer)) == 1
+    assert len(reminders(changsha_officer)) == len(reminders(yuelu_officer)) == 2
     assert reminders(yueyang_officer) == reminders(province) == []
 
 
@@ -128,7 +130,11 @@ def test_a_deactivated_limit_is_no_longer_reminded_nor_kept_as_a_deadline(limits
     # The nightly refresh no longer counts it as the complaint's next deadline …
     assert services.refresh_open_clocks() == 1
     complaint.refresh_from_db()
-    assert (complaint.next_deadline, complaint.next_limit) == (None, None)
+    # The filing decision of art. 18 (23 October) is its next deadline now.
+    assert (complaint.next_deadline, complaint.next_limit.code) == (
+        D(2026, 10, 23),
+        "report_verification",
+    )
     assert not Complaint.objects.overdue(D(2026, 10, 14)).exists()
     # … and the daily job no longer reminds of its clock, due or overdue.
     assert services.send_reminders(D(2026, 10, 13)) == 0
@@ -157,8 +163,10 @@ def test_the_daily_job_reminds_the_right_officers_on_a_real_worker(
         "accept",
         colleague,
     )
+    # 40 days back: past its acceptance and its filing decision (15 working days), whatever
+    # holidays lie between.
     unassigned = register(
-        changsha_officer, county_id="430104", received_on=today - dt.timedelta(days=30)
+        changsha_officer, county_id="430104", received_on=today - dt.timedelta(days=40)
     )
     # 岳阳: a complaint received today, far from due.
     register(yueyang_officer, prefecture_id="430600", county_id="430602", received_on=today)
@@ -168,7 +176,8 @@ def test_the_daily_job_reminds_the_right_officers_on_a_real_worker(
         sent = tasks.send_deadline_reminders.delay().get(timeout=30)
         again = tasks.send_deadline_reminders.delay().get(timeout=30)
 
-    assert (sent, again) == (4, 0)
+    # The report to its officer; the complaint's two clocks to its bureau's three officers.
+    assert (sent, again) == (7, 0)
     # The worker writes in the portal's language: compare what each reminder is about.
     with translation.override(settings.LANGUAGE_CODE):
         overdue = translation.gettext("Overdue: %(reference)s — %(limit)s was due on %(date)s")
@@ -180,11 +189,12 @@ def test_the_daily_job_reminds_the_right_officers_on_a_real_worker(
             c.reference for c in (handled, unassigned) for t in reminders(user) if c.reference in t
         )
 
-    assert about(colleague) == sorted([handled.reference, unassigned.reference])
-    assert about(changsha_officer) == about(yuelu_officer) == [unassigned.reference]
+    # One reminder per clock: the unassigned complaint's acceptance and filing decision.
+    assert about(colleague) == sorted([handled.reference, *[unassigned.reference] * 2])
+    assert about(changsha_officer) == about(yuelu_officer) == [unassigned.reference] * 2
     for outsider in (yueyang_officer, province, expert, enterprise_user):
         assert reminders(outsider) == []
-    assert len(reminders()) == 4
+    assert len(reminders()) == 7
 
 
 @pytest.mark.django_db
@@ -203,6 +213,8 @@ def test_a_deactivated_limit_shows_as_no_longer_in_force_and_cannot_be_extended(
             changsha_officer,
             limit_code="complaint_acceptance",
             approved_by="局长",
+            decided_on=timezone.localdate(),
+            document_number="长市监延〔2026〕1号",
             reason="案情复杂",
         )
     assert refused.value.message_dict["limit"] == ["该时限已停止适用。"]

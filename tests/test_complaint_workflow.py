@@ -716,6 +716,8 @@ def test_a_closed_complaint_refuses_every_change(changsha_officer, yueyang_offic
             changsha_officer,
             limit_code="case_decision",
             approved_by="局长",
+            decided_on=today(),
+            document_number="长市监延〔2026〕1号",
             reason="复杂",
         ),
         lambda: services.publish_penalty(complaint, changsha_officer, published_on=today()),
@@ -1090,7 +1092,9 @@ def test_seed_demo_fills_a_living_queue_in_three_prefectures(regions, settings):
     assert overdue.filter(state=State.RECEIVED, prefecture="430100").exists()
     assert overdue.filter(state=State.TRANSFER_PROPOSED).exists()
     assert complaints.filter(kind="report", paused=True).exists()
-    assert ComplaintClock.objects.filter(limit__code="case_decision", extended=True).exists()
+    assert ComplaintClock.objects.filter(
+        limit__code="case_decision", extensions__kind="approval"
+    ).exists()
     assert CreditPush.objects.filter(published_on__isnull=True).exists()
     assert JurisdictionTransfer.objects.exists()
 

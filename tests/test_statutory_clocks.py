@@ -25,7 +25,8 @@ D = dt.date
 
 
 @pytest.fixture
-def limit(db):
+def limit(regions):
+    # ``regions`` loads the limits again when a transactional test before this one flushed them.
     return lambda code: StatutoryLimit.objects.get(code=code)
 
 
@@ -40,8 +41,18 @@ def test_the_limits_in_force_are_loaded_with_their_articles(limit):
         30,
         True,
     )
-    assert set(case.pauses) == {"suspension", "hearing", "appraisal"}
-    assert limit("report_verification").extension == 15
+    assert set(case.pauses) == {
+        "suspension",
+        "hearing",
+        "announcement",
+        "appraisal",
+        "identification",
+    }
+    assert case.further_extensions and "第六十四条" in case.legal_basis
+    verification = limit("report_verification")
+    assert (verification.extension, verification.further_extensions) == (15, False)
+    assert verification.applies_to == "any" and verification.starts_at == "received"
+    assert "第十八条" in verification.legal_basis and "收到材料之日" in verification.basis_note
     assert limit("transfer_dispatch").unit == "hours"
 
 
@@ -188,11 +199,16 @@ def test_the_service_sets_the_acceptance_deadline_of_a_complaint(changsha_office
     assert complaint.next_deadline == D(2026, 10, 13)
     assert complaint.next_limit.code == "complaint_acceptance"
     assert not complaint.paused
-    assert set(complaint.clocks.values_list("limit__code", flat=True)) == {"complaint_acceptance"}
+    # The lead-verification clock of art. 18 runs from receipt too (15 working days).
+    assert set(complaint.clocks.values_list("limit__code", flat=True)) == {
+        "complaint_acceptance",
+        "report_verification",
+    }
     complaint = act(complaint, "accept", changsha_officer)
     acceptance = clock(complaint, "complaint_acceptance")
     assert acceptance.met_at and acceptance.met_late  # decided today, long after 13 October
-    assert Complaint.objects.get(pk=complaint.pk).next_deadline is None
+    # Still to decide on filing a case: due 15 working days after receipt, on 23 October.
+    assert Complaint.objects.get(pk=complaint.pk).next_deadline == D(2026, 10, 23)
 
 
 def test_a_report_received_before_spring_festival_has_15_working_days(changsha_officer):
@@ -235,18 +251,28 @@ def test_a_report_is_extended_once_with_the_approval_recorded(changsha_officer):
     received = act(report(changsha_officer, received_on=D(2026, 11, 2)), "accept", changsha_officer)
     with pytest.raises(ValidationError, match="Please say who approved the extension."):
         services.extend(
-            received, changsha_officer, limit_code="report_verification", approved_by="", reason="x"
+            received,
+            changsha_officer,
+            limit_code="report_verification",
+            approved_by="",
+            decided_on=D(2026, 11, 20),
+            document_number="岳市监延〔2026〕1号",
+            reason="x",
         )
     services.extend(
         received,
         changsha_officer,
         limit_code="report_verification",
         approved_by="局长 王某",
+        decided_on=D(2026, 11, 20),
+        document_number="长市监延〔2026〕1号",
         reason="涉及多家关联企业，需调取银行流水。",
     )
     extended = clock(received, "report_verification")
-    assert extended.extended and extended.extension_approved_by == "局长 王某"
-    assert extended.extension_reason == "涉及多家关联企业，需调取银行流水。"
+    (approval,) = extended.extensions.all()
+    assert extended.extended and approval.approved_by == "局长 王某"
+    assert approval.reason == "涉及多家关联企业，需调取银行流水。"
+    assert (approval.kind, approval.period) == ("approval", 15)
     # 15 more working days after 23 November: 14 December.
     assert extended.due_on == D(2026, 12, 14)
     assert Complaint.objects.get(pk=received.pk).next_deadline == D(2026, 12, 14)
@@ -256,6 +282,20 @@ def test_a_report_is_extended_once_with_the_approval_recorded(changsha_officer):
             changsha_officer,
             limit_code="report_verification",
             approved_by="局长",
+            decided_on=D(2026, 12, 1),
+            document_number="长市监延〔2026〕2号",
+            reason="再延",
+        )
+    with pytest.raises(ValidationError, match="no further extension"):
+        services.extend(
+            received,
+            changsha_officer,
+            limit_code="report_verification",
+            kind="collective",
+            period=10,
+            approved_by="局长办公会",
+            decided_on=D(2026, 12, 1),
+            document_number="长市监延〔2026〕3号",
             reason="再延",
         )
     assert clock(received, "report_verification").due_on == D(2026, 12, 14)
@@ -269,6 +309,8 @@ def test_a_limit_the_law_does_not_extend_cannot_be_extended(changsha_officer):
             changsha_officer,
             limit_code="complaint_acceptance",
             approved_by="局长",
+            decided_on=D(2026, 9, 30),
+            document_number="长市监延〔2026〕1号",
             reason="忙",
         )
     with pytest.raises(ValidationError, match="This time limit is not running on this complaint."):
@@ -277,6 +319,8 @@ def test_a_limit_the_law_does_not_extend_cannot_be_extended(changsha_officer):
             changsha_officer,
             limit_code="case_decision",
             approved_by="局长",
+            decided_on=D(2026, 9, 30),
+            document_number="长市监延〔2026〕1号",
             reason="复杂",
         )
     assert not clock(received, "complaint_acceptance").extended
@@ -304,6 +348,8 @@ def test_a_case_ending_on_a_holiday_ends_on_the_next_working_day_and_is_extended
         changsha_officer,
         limit_code="case_decision",
         approved_by="局长",
+        decided_on=D(2026, 10, 8),
+        document_number="长市监延〔2026〕4号",
         reason="案情复杂",
     )
     # 120 days after 5 July is Monday 2 November, a working day.

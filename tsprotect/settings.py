@@ -373,6 +373,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RiskTierEnum": "assessments.models.Tier.choices",
         "ComplaintStatusEnum": "complaints.workflow.State.choices",
+        "KindEnum": "complaints.workflow.Kind.choices",
+        "ClockExtensionKindEnum": "complaints.workflow.ExtensionKind.choices",
+        "ClockPauseReasonEnum": "complaints.api.PAUSE_REASONS",
+        "TimeLimitUnitEnum": "complaints.api.TIME_UNITS",
         "ReportStatusEnum": "tsprotect.reports.api.REPORT_STATUSES",
         "ReportBuildStatusEnum": "tsprotect.reports.api.BUILD_STATUSES",
     },
