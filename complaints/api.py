@@ -39,6 +39,7 @@ from .workflow import (
     Conduct,
     FeedbackMethod,
     Kind,
+    PartyKind,
     Remedy,
     SecretKind,
     State,
@@ -395,6 +396,48 @@ DATA_FIELDS = {
     ),
     "decision_number": lambda required: serializers.CharField(
         required=required, allow_blank=True, max_length=60, help_text=_verbose("decision_number")
+    ),
+    "party_kind": lambda required: serializers.ChoiceField(
+        choices=PartyKind.choices,
+        required=required,
+        help_text=gettext_lazy(
+            "Whom the penalty is against; the respondent company when left out."
+        ),
+    ),
+    "party_name": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=200,
+        help_text=gettext_lazy("Name of the party penalised."),
+    ),
+    "party_credit_code": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=18,
+        help_text=gettext_lazy("Credit code of an organisation or individual business."),
+    ),
+    "party_id_number": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=18,
+        write_only=True,
+        help_text=gettext_lazy(
+            "ID number of a natural person; never returned, shown masked on the decision record."
+        ),
+    ),
+    "facts": lambda required: serializers.CharField(
+        required=required, allow_blank=True, help_text=gettext_lazy("Facts of the violation.")
+    ),
+    "content": lambda required: serializers.CharField(
+        required=required, allow_blank=True, help_text=gettext_lazy("Penalty imposed.")
+    ),
+    "confiscated": lambda required: serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=required,
+        allow_null=True,
+        help_text=_verbose("confiscated"),
     ),
     "fine": lambda required: serializers.DecimalField(
         max_digits=14,

@@ -194,7 +194,12 @@ class ComplaintDetailView(ScopedDetailView):
         for clock in clocks:
             clock.status, clock.status_label = _clock_status(clock, complaint)
         pauses = list(complaint.pauses.select_related("by"))
-        credit_push = CreditPush.objects.restrict(user).filter(complaint=complaint).first()
+        credit_push = (
+            CreditPush.objects.restrict(user)
+            .filter(complaint=complaint)
+            .select_related("provision")
+            .first()
+        )
         context = {
             "clocks": clocks,
             "pauses": pauses,
