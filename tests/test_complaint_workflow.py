@@ -1100,6 +1100,10 @@ def test_seed_demo_fills_a_living_queue_in_three_prefectures(regions, settings):
     assert complaints.filter(kind="report", paused=True).exists()
     assert ComplaintClock.objects.filter(limit__code="case_decision", extended=True).exists()
     assert CreditPush.objects.filter(published_on__isnull=True).exists()
+    # A former employee penalised as a natural person, published, citing the law of its day.
+    person = CreditPush.objects.get(party_kind="natural_person")
+    assert person.published_on and person.id_number and not person.respondent_credit_code
+    assert person.provision.key == "aucl.trade_secret_penalty" and person.basis
     assert JurisdictionTransfer.objects.exists()
 
     enterprise1 = User.objects.get(username="enterprise1")
