@@ -29,7 +29,7 @@ from tsprotect.regions.models import County, Prefecture
 
 from . import services
 from .filters import ComplaintFilter
-from .models import COMPLAINT_PERMISSIONS, Complaint, ComplaintEvent
+from .models import COMPLAINT_PERMISSIONS, Complaint, ComplaintEvent, CreditPush
 from .workflow import (
     AUDIENCES,
     COMPLAINANT_STATUS,
@@ -101,6 +101,33 @@ class HandlerOnlyFlag(HandlerOnlyField):
 # Representations: one per audience of ``services.audience``
 
 
+class PenaltyDecisionSerializer(serializers.ModelSerializer):
+    """The penalty decision of a case, as recorded for the credit platform; a natural person's
+    ID number masked (it is whole only on the decision itself)."""
+
+    party_name = serializers.CharField(source="respondent_name", read_only=True)
+    credit_code = serializers.CharField(source="respondent_credit_code", read_only=True)
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+
+    class Meta:
+        model = CreditPush
+        fields = [
+            "party_kind",
+            "party_name",
+            "credit_code",
+            "id_number",
+            "decision_number",
+            "decided_on",
+            "facts",
+            "basis",
+            "content",
+            "confiscated",
+            "fine",
+            "published_on",
+        ]
+        read_only_fields = fields
+
+
 class ComplaintSerializer(serializers.ModelSerializer):
     """A complaint as the bureau handling it and provincial staff (``handler``), a consulted
     expert (``expert``) or a prefecture that handed it on (``trace``) see it: the facts, the
@@ -129,6 +156,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
         lambda c: c.complainant_enterprise.uscc if c.complainant_enterprise_id else ""
     )
     anonymous = HandlerOnlyFlag(lambda c: c.anonymous)
+    penalty_decision = PenaltyDecisionSerializer(
+        source="credit_push", read_only=True, allow_null=True
+    )
     available_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -533,6 +563,7 @@ class ComplaintViewSet(
         "next_limit",
         "complainant_enterprise",
         "respondent_enterprise",
+        "credit_push",
     )
     filterset_class = ComplaintApiFilter
     ordering_fields = ["received_on", "next_deadline", "reference", "updated_at"]

@@ -481,6 +481,19 @@ def publish_penalty(request, pk):
 
 
 @login_required
+def decision(request, pk):
+    """The penalty decision as the bureau issues it: the one place where a natural person's ID
+    number is shown whole — to those handling the complaint only (anyone else: 404)."""
+    complaint = _complaint(request, pk)
+    if not services.may_handle(request.user, complaint):
+        raise Http404
+    push = get_object_or_404(
+        CreditPush.objects.restrict(request.user).select_related("provision"), complaint=complaint
+    )
+    return render(request, "complaints/decision.html", {"complaint": complaint, "decision": push})
+
+
+@login_required
 @require_POST
 def end_consultation(request, pk, expert):
     complaint = _complaint(request, pk)

@@ -392,6 +392,7 @@ _CONFIDENTIAL = (
     "complainant_credit_code",
     "anonymous",
     "respondent_individuals",
+    "penalty_decision",
     "feedback",
     "feedback_at",
 )

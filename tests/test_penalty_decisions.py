@@ -226,6 +226,11 @@ def test_the_api_decides_against_a_person_and_never_returns_the_id_number(changs
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["confiscated"] == "15000.00" and data["fine"] == "100000.00"
+    decision = data["penalty_decision"]
+    assert decision["party_kind"] == "natural_person" and decision["credit_code"] == ""
+    assert decision["id_number"] == mask_ric(ID_NUMBER)
+    assert (decision["facts"], decision["content"]) == (PENALTY["facts"], PENALTY["content"])
+    assert decision["basis"].endswith("第二十六条") and decision["confiscated"] == "15000.00"
     assert ID_NUMBER not in response.content.decode()
     assert CreditPush.objects.get(complaint=complaint).id_number == ID_NUMBER
 
@@ -268,3 +273,28 @@ def test_another_prefecture_cannot_export_or_see_the_decision(changsha_officer, 
     decide(complaint, changsha_officer, today)
     assert csv_rows(yueyang_officer) == []
     assert client_for(yueyang_officer).get(complaint.get_absolute_url()).status_code == 404
+
+
+def test_the_decision_shows_the_whole_id_number_to_those_handling_it_only(
+    changsha_officer, yuelu_officer, province, yueyang_officer, enterprise_user
+):
+    today = timezone.localdate()
+    complaint = case_filed(changsha_officer, received_on=today, filed_on=today)
+    decide(complaint, changsha_officer, today)
+    address = reverse("complaints:decision", args=[complaint.pk])
+    for handler in (changsha_officer, yuelu_officer, province):
+        page = client_for(handler).get(address)
+        assert page.status_code == 200
+        assert ID_NUMBER in page.content.decode() and PENALTY["facts"] in page.content.decode()
+    assert client_for(yueyang_officer).get(address).status_code == 404
+    assert client_for(enterprise_user).get(address).status_code == 404
+    detail = client_for(changsha_officer).get(complaint.get_absolute_url()).content.decode()
+    assert address in detail and ID_NUMBER not in detail
+
+
+def test_a_case_without_a_penalty_has_no_decision_page(changsha_officer):
+    today = timezone.localdate()
+    complaint = case_filed(changsha_officer, received_on=today, filed_on=today)
+    services.transition(complaint, "decide_case", changsha_officer, "责令改正。", on=today)
+    address = reverse("complaints:decision", args=[complaint.pk])
+    assert client_for(changsha_officer).get(address).status_code == 404
