@@ -1,10 +1,15 @@
-"""The default self-protection checklist (version 1), grounded in AUCL art. 9 and
-法释〔2020〕7号."""
+"""The default self-protection checklist (version 1), grounded in AUCL art. 9 (2019 text) and
+法释〔2020〕7号.
+
+A citation of the AUCL is written as a token of the table of provisions
+(``{aucl.trade_secret_definition}``): pages and PDFs show the article of the version in force on
+the day they are read (``legal.services.render_citations``), since the 2025 revision renumbered
+the articles."""
 
 TEMPLATE = {
     "name": "企业商业秘密自我保护检查清单",
     "version_note": (
-        "第1版，依据《反不正当竞争法》第九条、"
+        "第1版，依据{aucl.trade_secret_acts}、"
         "法释〔2020〕7号第五条和第六条关于相应保密措施的规定以及《劳动合同法》第二十三条、"
         "第二十四条关于竞业限制的规定编制。"
     ),
@@ -31,7 +36,7 @@ TEMPLATE = {
                         "已公开披露或从公开渠道容易获得的信息不宜列入，以免稀释保护重点。"
                     ),
                     "evidence_expected": True,
-                    "legal_basis": "《反不正当竞争法》第九条第四款；法释〔2020〕7号第一条",
+                    "legal_basis": "{aucl.trade_secret_definition}；法释〔2020〕7号第一条",
                 },
                 {
                     "code": "scope-2",
@@ -602,9 +607,7 @@ TEMPLATE = {
                         "以便事后证明侵入行为。"
                     ),
                     "evidence_expected": True,
-                    "legal_basis": (
-                        "《反不正当竞争法》第九条第一款第（一）项；《网络安全法》第二十一条"
-                    ),
+                    "legal_basis": ("{aucl.trade_secret_acts}第（一）项；《网络安全法》第二十一条"),
                 },
             ],
         },
@@ -796,7 +799,7 @@ TEMPLATE = {
                         "询问并书面记录其保密和竞业限制义务，必要时调整其岗位安排。"
                     ),
                     "evidence_expected": True,
-                    "legal_basis": "《劳动合同法》第九十一条；《反不正当竞争法》第九条第三款",
+                    "legal_basis": "《劳动合同法》第九十一条；{aucl.third_party}",
                 },
                 {
                     "code": "lifecycle-2",
@@ -812,7 +815,7 @@ TEMPLATE = {
                         "客户资料来源有疑问的及时核查，并保留相关记录。"
                     ),
                     "evidence_expected": True,
-                    "legal_basis": "《反不正当竞争法》第九条第三款",
+                    "legal_basis": "{aucl.third_party}",
                 },
                 {
                     "code": "lifecycle-3",
@@ -920,7 +923,7 @@ TEMPLATE = {
                         "可信时间戳、电子数据取证等方式固定证据，避免擅自操作破坏原始数据。"
                     ),
                     "evidence_expected": True,
-                    "legal_basis": "《反不正当竞争法》第三十二条",
+                    "legal_basis": "{aucl.burden_of_proof}",
                 },
                 {
                     "code": "incident-3",
@@ -938,7 +941,9 @@ TEMPLATE = {
                         "必要时多途径并行。"
                     ),
                     "evidence_expected": False,
-                    "legal_basis": "《反不正当竞争法》第十六条、第二十一条；《刑法》第二百一十九条",
+                    "legal_basis": (
+                        "{aucl.reporting}；{aucl.trade_secret_penalty}；《刑法》第二百一十九条"
+                    ),
                 },
                 {
                     "code": "incident-4",

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Complaint, CreditPush, StatutoryLimit
 
@@ -51,5 +52,20 @@ class ComplaintAdmin(ReadOnlyAdmin):
 
 @admin.register(CreditPush)
 class CreditPushAdmin(ReadOnlyAdmin):
-    list_display = ["decision_number", "respondent_name", "decided_on", "published_on"]
+    list_display = [
+        "decision_number",
+        "respondent_name",
+        "party_kind",
+        "decided_on",
+        "basis",
+        "published_on",
+    ]
+    list_filter = ["party_kind"]
     search_fields = ["decision_number", "respondent_name"]
+    # A person's ID number is shown whole only on the decision itself.
+    exclude = ["id_number"]
+    readonly_fields = ["id_number_masked"]
+
+    @admin.display(description=_("ID number"))
+    def id_number_masked(self, obj):
+        return obj.id_number_masked

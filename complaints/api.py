@@ -37,6 +37,7 @@ from .models import (
     ClockPause,
     Complaint,
     ComplaintEvent,
+    CreditPush,
     StatutoryLimit,
 )
 from .workflow import (
@@ -48,6 +49,7 @@ from .workflow import (
     Conduct,
     FeedbackMethod,
     Kind,
+    PartyKind,
     Remedy,
     SecretKind,
     State,
@@ -109,6 +111,33 @@ class HandlerOnlyFlag(HandlerOnlyField):
 # Representations: one per audience of ``services.audience``
 
 
+class PenaltyDecisionSerializer(serializers.ModelSerializer):
+    """The penalty decision of a case, as recorded for the credit platform; a natural person's
+    ID number masked (it is whole only on the decision itself)."""
+
+    party_name = serializers.CharField(source="respondent_name", read_only=True)
+    credit_code = serializers.CharField(source="respondent_credit_code", read_only=True)
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+
+    class Meta:
+        model = CreditPush
+        fields = [
+            "party_kind",
+            "party_name",
+            "credit_code",
+            "id_number",
+            "decision_number",
+            "decided_on",
+            "facts",
+            "basis",
+            "content",
+            "confiscated",
+            "fine",
+            "published_on",
+        ]
+        read_only_fields = fields
+
+
 class ComplaintSerializer(serializers.ModelSerializer):
     """A complaint as the bureau handling it and provincial staff (``handler``), a consulted
     expert (``expert``) or a prefecture that handed it on (``trace``) see it: the facts, the
@@ -137,6 +166,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
         lambda c: c.complainant_enterprise.uscc if c.complainant_enterprise_id else ""
     )
     anonymous = HandlerOnlyFlag(lambda c: c.anonymous)
+    penalty_decision = PenaltyDecisionSerializer(
+        source="credit_push", read_only=True, allow_null=True
+    )
     available_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -495,6 +527,48 @@ DATA_FIELDS = {
     "decision_number": lambda required: serializers.CharField(
         required=required, allow_blank=True, max_length=60, help_text=_verbose("decision_number")
     ),
+    "party_kind": lambda required: serializers.ChoiceField(
+        choices=PartyKind.choices,
+        required=required,
+        help_text=gettext_lazy(
+            "Whom the penalty is against; the respondent company when left out."
+        ),
+    ),
+    "party_name": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=200,
+        help_text=gettext_lazy("Name of the party penalised."),
+    ),
+    "party_credit_code": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=18,
+        help_text=gettext_lazy("Credit code of an organisation or individual business."),
+    ),
+    "party_id_number": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=18,
+        write_only=True,
+        help_text=gettext_lazy(
+            "ID number of a natural person; never returned, shown masked on the decision record."
+        ),
+    ),
+    "facts": lambda required: serializers.CharField(
+        required=required, allow_blank=True, help_text=gettext_lazy("Facts of the violation.")
+    ),
+    "content": lambda required: serializers.CharField(
+        required=required, allow_blank=True, help_text=gettext_lazy("Penalty imposed.")
+    ),
+    "confiscated": lambda required: serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=required,
+        allow_null=True,
+        help_text=_verbose("confiscated"),
+    ),
     "fine": lambda required: serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -589,6 +663,7 @@ class ComplaintViewSet(
         "next_limit",
         "complainant_enterprise",
         "respondent_enterprise",
+        "credit_push",
     )
     filterset_class = ComplaintApiFilter
     ordering_fields = ["received_on", "next_deadline", "reference", "updated_at"]

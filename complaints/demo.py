@@ -16,7 +16,7 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import User
 from tsprotect.core.uploads import check_upload
-from tsprotect.core.validators import make_uscc
+from tsprotect.core.validators import make_ric, make_uscc
 from tsprotect.regions.calendar import workdays_between
 from tsprotect.regions.models import Prefecture
 
@@ -189,10 +189,13 @@ class _Seeder:
             12,
             "decide_case",
             changsha,
-            "责令停止违法行为，没收违法所得，并处罚款人民币二十万元。",
+            "经集体讨论决定给予行政处罚。",
             on=self.day(12),
             penalty=True,
             decision_number=self.number("长市监处罚", 12, 37),
+            facts="当事人以购买方式获取多家企业的客户名单并转售牟利，违法所得人民币三万二千元。",
+            content="责令停止违法行为，没收违法所得人民币三万二千元，并处罚款人民币二十万元。",
+            confiscated=Decimal("32000"),
             fine=Decimal("200000"),
         )
 
@@ -401,6 +404,56 @@ class _Seeder:
                 Prefecture.objects.get(pk="430600"),
                 self.users[changsha],
                 "被投诉人住所地及侵权行为地均在岳阳市云溪区，依法移交岳阳市局办理。",
+            ),
+        )
+
+        # A former employee penalised as a natural person (AUCL 2019 art. 9 para. 2), the
+        # decision published on the credit platform; the feedback and closing still to do.
+        complaint = self.register(
+            changsha,
+            75,
+            kind="complaint",
+            channel="walk_in",
+            prefecture_id="430100",
+            county_id="430104",
+            complainant_enterprise=self.enterprise("湖南岳麓山生物医药股份有限公司"),
+            respondent_individuals="刘某，原研发部工程师，2026年6月离职。",
+            secret_kind="formula",
+            conduct=["breach_of_confidence"],
+            estimated_loss=Decimal("120000"),
+            description="投诉人称原研发部工程师刘某离职前拷贝制剂配方试验数据，并出售给他人。",
+        )
+        complaint = self.act(complaint, 73, "accept", changsha)
+        complaint = self.act(
+            complaint,
+            66,
+            "file_case",
+            changsha,
+            case_number=self.number("长市监立", 66, 21),
+            on=self.day(66),
+        )
+        complaint = self.act(
+            complaint,
+            20,
+            "decide_case",
+            changsha,
+            "经集体讨论决定给予行政处罚。",
+            on=self.day(20),
+            penalty=True,
+            decision_number=self.number("长市监处罚", 20, 44),
+            party_kind="natural_person",
+            party_name="刘某某",
+            party_id_number=make_ric("430104", "19910512", "213"),
+            facts="当事人违反保密义务，将其掌握的制剂配方试验数据披露给他人，违法所得人民币一万五千元。",
+            content="责令停止违法行为，没收违法所得人民币一万五千元，并处罚款人民币十万元。",
+            confiscated=Decimal("15000"),
+            fine=Decimal("100000"),
+        )
+        self.step(
+            complaint,
+            14,
+            lambda: services.publish_penalty(
+                complaint, self.users[changsha], published_on=self.day(14)
             ),
         )
 

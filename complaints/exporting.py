@@ -23,7 +23,7 @@ from tsprotect.core.spreadsheets import csv_rows, write_xlsx
 
 from . import services
 from .models import ComplaintEvent
-from .workflow import AUDIENCES, OUTCOME_STATES, State
+from .workflow import AUDIENCES, OUTCOME_STATES, PartyKind, State
 
 CHUNK_SIZE = 2_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, the header row aside
@@ -137,33 +137,50 @@ def complaints_csv(queryset, user) -> Iterator[str]:
 
 
 # The social credit platform's import of administrative penalties (行政处罚信息): its headers and
-# fixed values are the platform's format, in Chinese whatever the user's language.
-PARTY_CATEGORY = "法人及非法人组织"
+# fixed values are the platform's format, in Chinese whatever the user's language. Each column
+# is filled from its own field of the decision; the party's category follows its kind.
+PARTY_CATEGORIES = {
+    PartyKind.ORGANISATION: "法人及非法人组织",
+    PartyKind.NATURAL_PERSON: "自然人",
+    PartyKind.INDIVIDUAL_BUSINESS: "个体工商户",
+}
+ID_CARD = "身份证"
 OFFENCE_TYPE = "侵犯商业秘密"
-LEGAL_BASIS = "《中华人民共和国反不正当竞争法》第二十一条"
 FINE = "罚款"
+CONFISCATION = "没收违法所得"
 OTHER_PENALTY = "其他"
 TEN_THOUSAND = Decimal(10_000)
 FINE_PLACES = Decimal("0.000001")
 
 
-def _fine_in_wan(push) -> str:
-    if push.fine is None:
+def _in_wan(amount) -> str:
+    if amount is None:
         return ""
-    return str((push.fine / TEN_THOUSAND).quantize(FINE_PLACES))
+    return str((amount / TEN_THOUSAND).quantize(FINE_PLACES))
+
+
+def _penalty_kinds(push) -> str:
+    kinds = [
+        name for name, amount in ((FINE, push.fine), (CONFISCATION, push.confiscated)) if amount
+    ]
+    return ";".join(kinds) or OTHER_PENALTY
 
 
 CREDIT_COLUMNS = (
     Column("行政相对人名称", lambda p: p.respondent_name),
-    Column("行政相对人类别", lambda p: PARTY_CATEGORY),
+    Column("行政相对人类别", lambda p: PARTY_CATEGORIES[p.party_kind]),
     Column("统一社会信用代码", lambda p: p.respondent_credit_code),
+    Column("证件类型", lambda p: ID_CARD if p.is_person else ""),
+    # A person's ID number leaves the portal masked: only the decision itself carries it whole.
+    Column("证件号码", lambda p: p.id_number_masked),
     Column("行政处罚决定书文号", lambda p: p.decision_number),
     Column("违法行为类型", lambda p: OFFENCE_TYPE),
-    Column("违法事实", lambda p: p.content),
-    Column("处罚依据", lambda p: LEGAL_BASIS),
-    Column("处罚类别", lambda p: FINE if p.fine else OTHER_PENALTY),
+    Column("违法事实", lambda p: p.facts),
+    Column("处罚依据", lambda p: p.basis),
+    Column("处罚类别", _penalty_kinds),
     Column("处罚内容", lambda p: p.content),
-    Column("罚款金额（万元）", _fine_in_wan),
+    Column("罚款金额（万元）", lambda p: _in_wan(p.fine)),
+    Column("没收违法所得、没收非法财物的金额（万元）", lambda p: _in_wan(p.confiscated)),
     Column("处罚决定日期", lambda p: _date(p.decided_on)),
     Column("处罚机关", lambda p: p.authority),
     Column("数据来源单位", lambda p: p.authority),

@@ -25,7 +25,7 @@ from tsprotect.regions.models import County, Prefecture
 
 from . import services
 from .models import ClockExtension, ClockPause, Complaint, InvestigationStep, StatutoryLimit
-from .workflow import Channel, Conduct, FeedbackMethod, Kind, Remedy
+from .workflow import Channel, Conduct, FeedbackMethod, Kind, PartyKind, Remedy
 
 # Evidence files sent with one form; more can be added from the complaint's page.
 MAX_EVIDENCE_FILES = 5
@@ -401,6 +401,34 @@ STEP_FIELDS = {
     "remedy": lambda: forms.ChoiceField(label=_("Remedy"), choices=BLANK + Remedy.choices),
     "penalty": lambda: forms.BooleanField(label=_("Administrative penalty imposed")),
     "decision_number": lambda: forms.CharField(label=_("Penalty decision number"), max_length=60),
+    "party_kind": lambda: forms.ChoiceField(
+        label=_("Kind of party penalised"), choices=BLANK + PartyKind.choices
+    ),
+    "party_name": lambda: forms.CharField(
+        label=_("Party penalised"),
+        max_length=200,
+        help_text=_("Leave empty with the credit code to penalise the respondent company."),
+    ),
+    "party_credit_code": lambda: forms.CharField(
+        label=_("Party's unified social credit code"),
+        max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    ),
+    "party_id_number": lambda: forms.CharField(
+        label=_("ID number (natural person)"),
+        max_length=18,
+        help_text=_("Shown in full only on the decision; masked everywhere else."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    ),
+    "facts": lambda: forms.CharField(
+        label=_("Facts of the violation"), widget=forms.Textarea(attrs={"rows": 3})
+    ),
+    "content": lambda: forms.CharField(
+        label=_("Penalty imposed"), widget=forms.Textarea(attrs={"rows": 2})
+    ),
+    "confiscated": lambda: forms.DecimalField(
+        label=_("Illegal gains confiscated (yuan)"), min_value=0, max_digits=14, decimal_places=2
+    ),
     "fine": lambda: forms.DecimalField(
         label=_("Fine (yuan)"), min_value=0, max_digits=14, decimal_places=2
     ),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tsprotect.core import scoping
 from tsprotect.core.models import StoredDocument
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
-from tsprotect.core.validators import validate_uscc
+from tsprotect.core.validators import mask_ric, validate_ric, validate_uscc
 
 from . import storage
 from .workflow import (
@@ -22,6 +22,7 @@ from .workflow import (
     ExtensionKind,
     FeedbackMethod,
     Kind,
+    PartyKind,
     Remedy,
     SecretKind,
     State,
@@ -291,6 +292,14 @@ class Complaint(models.Model):
     case_decided_on = models.DateField(_("case decided on"), null=True, blank=True)
     penalty = models.BooleanField(_("administrative penalty"), default=False)
     decision_number = models.CharField(_("penalty decision number"), max_length=60, blank=True)
+    confiscated = models.DecimalField(
+        _("illegal gains confiscated (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     fine = models.DecimalField(
         _("fine (yuan)"),
         max_digits=14,
@@ -761,17 +770,51 @@ class EvidenceAccess(models.Model):
 
 
 class CreditPush(models.Model):
-    """The administrative penalty record sent to the social credit platform (信用信息公示)."""
+    """The administrative penalty decision, as recorded for the social credit platform
+    (信用信息公示): the party penalised, the facts, the provision applied in force on the day of
+    the decision, the penalty and its amounts, each in its own field.
+
+    A natural person's ID number is kept whole for the decision itself; everywhere else —
+    pages, API, admin, the platform's CSV — it is shown masked (``id_number_masked``).
+    """
 
     scope = _child_scope()
 
     complaint = models.OneToOneField(
         Complaint, on_delete=models.PROTECT, related_name="credit_push", verbose_name=_("case")
     )
+    party_kind = models.CharField(
+        _("kind of party"),
+        max_length=20,
+        choices=PartyKind.choices,
+        default=PartyKind.ORGANISATION,
+    )
     respondent_name = models.CharField(_("party penalised"), max_length=200)
-    respondent_credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    respondent_credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True
+    )
+    id_number = models.CharField(
+        _("ID number"), max_length=18, blank=True, validators=[validate_ric]
+    )
     decision_number = models.CharField(_("penalty decision number"), max_length=60)
     decided_on = models.DateField(_("decided on"))
+    facts = models.TextField(_("facts of the violation"), blank=True)
+    provision = models.ForeignKey(
+        "legal.Provision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provision applied"),
+    )
+    basis = models.CharField(_("legal basis of the penalty"), max_length=300, blank=True)
+    confiscated = models.DecimalField(
+        _("illegal gains confiscated (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     fine = models.DecimalField(
         _("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -786,6 +829,21 @@ class CreditPush(models.Model):
         ordering = ["-decided_on", "-pk"]
         verbose_name = _("credit platform push")
         verbose_name_plural = _("credit platform pushes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(party_kind="natural_person", respondent_credit_code="")
+                | (~Q(party_kind="natural_person") & Q(id_number="")),
+                name="person_by_id_number_organisation_by_credit_code",
+            )
+        ]
 
     def __str__(self):
         return self.decision_number
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_ric(self.id_number) if self.id_number else ""
+
+    @property
+    def is_person(self) -> bool:
+        return self.party_kind == PartyKind.NATURAL_PERSON

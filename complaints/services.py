@@ -30,6 +30,8 @@ from tsprotect.accounts.models import Role
 from tsprotect.core import conflicts, grants, scoping
 from tsprotect.core.models import AccessGrant
 from tsprotect.core.uploads import storing_files
+from tsprotect.core.validators import normalise_ric, normalise_uscc, validate_ric, validate_uscc
+from tsprotect.legal.services import provision_in_force
 from tsprotect.notifications.services import bureau_officers, enterprise_users, notify
 
 from . import clocks
@@ -61,10 +63,15 @@ from .workflow import (
     Conduct,
     FeedbackMethod,
     Kind,
+    PartyKind,
     Remedy,
     State,
     reference_number,
 )
+
+# The provision a trade secret penalty applies (AUCL 2019 art. 21; its number in the version in
+# force on the day of the decision comes from ``legal.Provision``).
+PENALTY_PROVISION = "aucl.trade_secret_penalty"
 
 CONSULT_GRANT = f"complaints.{CONSULT_PERMISSION}"
 
@@ -525,35 +532,91 @@ def _on_decide_case(c, user, now, note, data):
     c.case_decided_on = data["on"]
     c.case_concluded_at = c.outcome_at = now
     c.penalty = bool(data.get("penalty"))
-    if not c.penalty:
-        return
+    if c.penalty:
+        _decide_penalty(c, data)
+
+
+def penalised_party(complaint, data):
+    """``(kind, name, credit_code, id_number)`` of the party a penalty is against: what the
+    decision gives, else the complaint's respondent company. A natural person (a former
+    employee …) is named with an ID number and has no credit code."""
+    kind = data.get("party_kind") or PartyKind.ORGANISATION
+    name = str(data.get("party_name") or "").strip()
+    if kind == PartyKind.NATURAL_PERSON:
+        return kind, name, "", normalise_ric(data.get("party_id_number") or "")
+    code = normalise_uscc(data.get("party_credit_code") or "")
+    respondent_code = complaint.respondent_credit_code or (
+        complaint.respondent_enterprise.uscc if complaint.respondent_enterprise_id else ""
+    )
+    if not name and code in ("", respondent_code):
+        code, name = respondent_code, complaint.respondent_company
+    return kind, name, code, ""
+
+
+def _decide_penalty(c, data):
+    """The penalty decision's own record (``CreditPush``): party, facts, the provision in force
+    on the day of the decision, the penalty and its amounts — each in its own field, checked
+    here for the page, the API and the admin alike."""
     c.decision_number = str(data.get("decision_number") or "").strip()[:60]
     c.fine = data.get("fine")
+    c.confiscated = data.get("confiscated")
+    facts = str(data.get("facts") or "").strip()
+    content = str(data.get("content") or "").strip()
+    kind, name, credit_code, id_number = penalised_party(c, data)
     errors = {}
     if not c.decision_number:
         errors["decision_number"] = _("A penalty needs the number of its decision.")
-    if c.fine is not None and c.fine < 0:
-        errors["fine"] = _("A fine cannot be negative.")
-    credit_code = c.respondent_credit_code or (
-        c.respondent_enterprise.uscc if c.respondent_enterprise_id else ""
-    )
-    if not credit_code:
-        errors["decision_number"] = _(
-            "The credit platform needs the penalised party's unified social credit code: add it "
-            "to the respondent first."
+    if kind not in PartyKind.values:
+        errors["party_kind"] = _("Choose one of the kinds of party offered.")
+    if not name:
+        errors["party_name"] = _("Name the party penalised.")
+    if kind == PartyKind.NATURAL_PERSON:
+        if not id_number:
+            errors["party_id_number"] = _("A natural person is identified by the ID number.")
+        else:
+            try:
+                validate_ric(id_number)
+            except ValidationError as error:
+                errors["party_id_number"] = error.messages
+    elif not credit_code:
+        errors["party_credit_code"] = _(
+            "The credit platform needs the penalised party's unified social credit code: give "
+            "it, or add it to the respondent first."
+        )
+    else:
+        try:
+            validate_uscc(credit_code)
+        except ValidationError as error:
+            errors["party_credit_code"] = error.messages
+    if not facts:
+        errors["facts"] = _("Please state the facts of the violation.")
+    if not content:
+        errors["content"] = _("Please state the penalty imposed.")
+    for field in ("fine", "confiscated"):
+        if getattr(c, field) is not None and getattr(c, field) < 0:
+            errors[field] = _("An amount cannot be negative.")
+    provision = provision_in_force("aucl", PENALTY_PROVISION, on=c.case_decided_on)
+    if provision is None:
+        errors["on"] = _(
+            "The table of provisions has no penalty provision in force on that day; provincial "
+            "staff keep it in the admin."
         )
     if errors:
         raise ValidationError(errors)
     CreditPush.objects.create(
         complaint=c,
-        respondent_name=c.respondent_enterprise.name
-        if c.respondent_enterprise_id
-        else c.respondent_name,
+        party_kind=kind,
+        respondent_name=name[:200],
         respondent_credit_code=credit_code,
+        id_number=id_number,
         decision_number=c.decision_number,
         decided_on=c.case_decided_on,
+        facts=facts,
+        provision=provision,
+        basis=provision.citation,
+        confiscated=c.confiscated,
         fine=c.fine,
-        content=note,
+        content=content,
         authority=_("%(prefecture)s Administration for Market Regulation")
         % {"prefecture": c.prefecture.name},
     )

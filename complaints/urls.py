@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/extend/", views.extend, name="extend"),
     path("<int:pk>/transfer/", views.transfer, name="transfer"),
     path("<int:pk>/publish/", views.publish_penalty, name="publish_penalty"),
+    path("<int:pk>/decision/", views.decision, name="decision"),
     path(
         "<int:pk>/consultations/<int:expert>/end/",
         views.end_consultation,

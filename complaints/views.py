@@ -194,7 +194,12 @@ class ComplaintDetailView(ScopedDetailView):
         for clock in clocks:
             clock.status, clock.status_label = _clock_status(clock, complaint)
         pauses = list(complaint.pauses.select_related("by"))
-        credit_push = CreditPush.objects.restrict(user).filter(complaint=complaint).first()
+        credit_push = (
+            CreditPush.objects.restrict(user)
+            .filter(complaint=complaint)
+            .select_related("provision")
+            .first()
+        )
         context = {
             "clocks": clocks,
             "extensions": sorted(
@@ -483,6 +488,19 @@ def publish_penalty(request, pk):
 
     done = _("The penalty is recorded as published on the credit platform.")
     return _run(request, complaint, form, "credit", call, done)
+
+
+@login_required
+def decision(request, pk):
+    """The penalty decision as the bureau issues it: the one place where a natural person's ID
+    number is shown whole — to those handling the complaint only (anyone else: 404)."""
+    complaint = _complaint(request, pk)
+    if not services.may_handle(request.user, complaint):
+        raise Http404
+    push = get_object_or_404(
+        CreditPush.objects.restrict(request.user).select_related("provision"), complaint=complaint
+    )
+    return render(request, "complaints/decision.html", {"complaint": complaint, "decision": push})
 
 
 @login_required

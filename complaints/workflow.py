@@ -73,6 +73,16 @@ class Remedy(models.TextChoices):
     PROCURATORATE = "procuratorate", _("Procuratorate supervision")
 
 
+class PartyKind(models.TextChoices):
+    """Who a penalty decision is against. AUCL 2019 art. 9 para. 2 makes natural persons and
+    organisations that are not business operators infringers too (former employees above all):
+    a person has a name and an ID number, not a credit code."""
+
+    ORGANISATION = "organisation", _("Legal person or unincorporated organisation")
+    NATURAL_PERSON = "natural_person", _("Natural person")
+    INDIVIDUAL_BUSINESS = "individual_business", _("Individual business")
+
+
 class FeedbackMethod(models.TextChoices):
     PHONE = "phone", _("Telephone")
     PORTAL = "portal", _("Through the portal")
@@ -250,7 +260,18 @@ TRANSITIONS = (
         State.CASE_DECIDED,
         needs_note=True,
         requires=("on",),
-        optional=("penalty", "decision_number", "fine"),
+        optional=(
+            "penalty",
+            "decision_number",
+            "party_kind",
+            "party_name",
+            "party_credit_code",
+            "party_id_number",
+            "facts",
+            "content",
+            "confiscated",
+            "fine",
+        ),
         style="primary",
         public=True,
     ),
@@ -368,6 +389,7 @@ _HANDLING = (
     "case_decided_on",
     "penalty",
     "decision_number",
+    "confiscated",
     "fine",
 )
 # Who complained, the individuals named, what the complainant was told: the bureau's alone
@@ -378,6 +400,7 @@ _CONFIDENTIAL = (
     "complainant_credit_code",
     "anonymous",
     "respondent_individuals",
+    "penalty_decision",
     "feedback",
     "feedback_at",
 )

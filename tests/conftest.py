@@ -21,6 +21,7 @@ from tsprotect.accounts.models import Role, User
 from tsprotect.accounts.roles import sync_groups
 from tsprotect.accounts.services import grant_enterprise_access
 from tsprotect.core import validators
+from tsprotect.legal.models import Provision
 from tsprotect.regions.models import County, Prefecture
 
 PASSWORD = "correct-horse-battery-2026"
@@ -73,14 +74,16 @@ def evidence_in_tmp(settings):
 
 @pytest.fixture
 def regions(db):
-    """Hunan's divisions, the bureau groups and the statutory time limits (what migrations
-    load), loaded again if a transactional test flushed them."""
+    """Hunan's divisions, the bureau groups, the provisions of law and the statutory time limits
+    (what migrations load), loaded again if a transactional test flushed them."""
     if not Prefecture.objects.exists():
         import importlib
 
         loader = importlib.import_module("tsprotect.regions.migrations.0002_load_divisions")
         loader.load(django_apps, None)
         sync_groups()
+    if not Provision.objects.exists():
+        _run_data_migrations("legal")
     if not StatutoryLimit.objects.exists():
         _run_data_migrations("complaints")
 

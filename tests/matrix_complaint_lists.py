@@ -39,6 +39,8 @@ def with_penalty(objects):
         on=dt.date.today(),
         penalty=True,
         decision_number="长市监罚〔2026〕8号",
+        facts="当事人违反保密义务披露权利人的技术信息。",
+        content="责令停止违法行为，罚款人民币十五万元。",
         fine=150_000,
     )
     return {}

@@ -55,6 +55,33 @@ STEPS = [
     ("complaints:end_consultation", consultation),
 ]
 
+
+def penalty_decision(objects):
+    """The case decided with a penalty against a former employee (a natural person)."""
+    from complaints import services
+    from complaints.models import Complaint
+    from tsprotect.accounts.models import User
+    from tsprotect.core.validators import make_ric
+
+    complaint = Complaint.objects.get(**case_filed_complaint(objects))
+    services.transition(
+        complaint,
+        "decide_case",
+        User.objects.get(username="officer_430100"),
+        "经集体讨论决定。",
+        on=complaint.case_filed_on,
+        penalty=True,
+        decision_number="长市监处罚〔2026〕50号",
+        party_kind="natural_person",
+        party_name="刘某某",
+        party_id_number=make_ric("430104", "19910512", "213"),
+        facts="当事人违反保密义务披露权利人的技术信息。",
+        content="罚款人民币十万元。",
+        fine=100_000,
+    )
+    return {"pk": complaint.pk}
+
+
 ROWS = [
     # Intake: officers file in their own prefecture; an enterprise is sent to its own form.
     Row("complaints:create", logged_in(200, enterprise=302, expert=403)),
@@ -74,6 +101,8 @@ ROWS = [
         for name, kwargs in STEPS
     ),
     *(Row(name, logged_in(405), kwargs=kwargs) for name, kwargs in STEPS),
+    # The decision with a person's whole ID number: for those handling the complaint only.
+    Row("complaints:decision", logged_in(200, **INTERNAL), kwargs=penalty_decision),
     Row("complaints:end_pause", logged_in(302, **INTERNAL), kwargs=running_pause, method="post"),
     Row("complaints:end_pause", logged_in(405), kwargs=running_pause),
     # Evidence is opened by those handling it (and experts consulted), every opening logged.

@@ -383,6 +383,8 @@ def test_a_penalty_decided_through_the_api_waits_for_its_publication(
             "on": today().isoformat(),
             "penalty": True,
             "decision_number": "长市监罚〔2026〕5号",
+            "facts": "当事人违反保密义务使用权利人的工艺参数。",
+            "content": "罚款人民币五万元。",
             "fine": "50000.00",
         },
     )

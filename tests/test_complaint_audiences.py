@@ -32,7 +32,7 @@ DESCRIPTION_WORD = "独门蚀刻工艺"
 INTERNAL_NOTE = "内部研判：先核实权属"
 FEEDBACK = "已电话告知调解结果"
 IDENTITY = {"complainant_name", "complainant_contact", "complainant_credit_code", "anonymous"}
-SECRETS = IDENTITY | {"respondent_individuals", "feedback", "feedback_at"}
+SECRETS = IDENTITY | {"respondent_individuals", "penalty_decision", "feedback", "feedback_at"}
 
 
 def today():

@@ -91,6 +91,8 @@ def penalised(officer, *, fine=150_000, decision_number="长市监罚〔2026〕8
         on=TODAY,
         penalty=True,
         decision_number=decision_number,
+        facts="当事人违反保密义务披露权利人的技术信息。",
+        content="责令停止违法行为，罚款人民币十五万元。",
         fine=fine,
     )
 
@@ -313,6 +315,8 @@ def test_the_credit_csv_is_the_platforms_format_with_the_fine_in_ten_thousands(
         "行政相对人名称",
         "行政相对人类别",
         "统一社会信用代码",
+        "证件类型",
+        "证件号码",
         "行政处罚决定书文号",
         "违法行为类型",
         "违法事实",
@@ -320,6 +324,7 @@ def test_the_credit_csv_is_the_platforms_format_with_the_fine_in_ten_thousands(
         "处罚类别",
         "处罚内容",
         "罚款金额（万元）",
+        "没收违法所得、没收非法财物的金额（万元）",
         "处罚决定日期",
         "处罚机关",
         "数据来源单位",
@@ -332,9 +337,14 @@ def test_the_credit_csv_is_the_platforms_format_with_the_fine_in_ten_thousands(
     assert row["统一社会信用代码"] == make_uscc("430104", "MA4L0P001")
     assert row["行政处罚决定书文号"] == "长市监罚〔2026〕8号"
     assert row["违法行为类型"] == "侵犯商业秘密"
-    assert row["处罚依据"] == "《中华人民共和国反不正当竞争法》第二十一条"
+    assert row["证件类型"] == row["证件号码"] == ""
+    assert row["违法事实"] == "当事人违反保密义务披露权利人的技术信息。"
+    # The version of the law in force on the day of the decision (today: the 2025 revision).
+    assert row["处罚依据"] == "《中华人民共和国反不正当竞争法》（2025修订）第二十六条"
     assert row["处罚类别"] == "罚款"
+    assert row["处罚内容"] == "责令停止违法行为，罚款人民币十五万元。"
     assert row["罚款金额（万元）"] == "1.234567"
+    assert row["没收违法所得、没收非法财物的金额（万元）"] == ""
     assert row["处罚决定日期"] == TODAY.isoformat()
     assert row["备注"] == complaint.reference
     assert REPORTER not in ",".join(rows[1])

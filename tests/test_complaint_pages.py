@@ -489,6 +489,8 @@ def test_a_case_with_a_penalty_is_published_before_closing(changsha_officer):
         note="责令停止违法行为，罚款十万元",
         penalty="on",
         decision_number="长市监罚〔2026〕3号",
+        facts="当事人使用以不正当手段获取的权利人图纸。",
+        content="责令停止违法行为，罚款十万元",
         fine="100000",
     )
     push = CreditPush.objects.get(complaint=complaint)

@@ -371,10 +371,12 @@ def test_a_case_goes_from_acceptance_to_a_published_penalty_and_closing(
         complaint,
         "decide_case",
         changsha_officer,
-        "责令停止违法行为，罚款人民币二十万元。",
+        "经集体讨论决定给予行政处罚。",
         on=today(),
         penalty=True,
         decision_number="长市监处罚〔2026〕21号",
+        facts="当事人使用以不正当手段获取的权利人工艺图纸组织生产。",
+        content="责令停止违法行为，罚款人民币二十万元。",
         fine=Decimal("200000"),
     )
     assert complaint.state == State.CASE_DECIDED and complaint.penalty
@@ -387,6 +389,10 @@ def test_a_case_goes_from_acceptance_to_a_published_penalty_and_closing(
         Decimal("200000.00"),
     )
     assert push.content == "责令停止违法行为，罚款人民币二十万元。"
+    assert push.facts == "当事人使用以不正当手段获取的权利人工艺图纸组织生产。"
+    assert push.party_kind == "organisation" and push.basis.startswith(
+        "《中华人民共和国反不正当竞争法》"
+    )
     assert push.published_on is None
     services.publish_penalty(complaint, changsha_officer, published_on=today())
     complaint = act(
@@ -660,6 +666,8 @@ def test_a_penalty_not_yet_published_keeps_the_case_open(changsha_officer):
         on=today(),
         penalty=True,
         decision_number="长市监处罚〔2026〕3号",
+        facts="当事人违反保密义务披露权利人的客户信息。",
+        content="罚款人民币五万元。",
         fine=Decimal("50000"),
     )
     complaint = act(complaint, "feedback", changsha_officer, "已告知处罚结果。", method="letter")
@@ -1096,6 +1104,10 @@ def test_seed_demo_fills_a_living_queue_in_three_prefectures(regions, settings):
         limit__code="case_decision", extensions__kind="approval"
     ).exists()
     assert CreditPush.objects.filter(published_on__isnull=True).exists()
+    # A former employee penalised as a natural person, published, citing the law of its day.
+    person = CreditPush.objects.get(party_kind="natural_person")
+    assert person.published_on and person.id_number and not person.respondent_credit_code
+    assert person.provision.key == "aucl.trade_secret_penalty" and person.basis
     assert JurisdictionTransfer.objects.exists()
 
     enterprise1 = User.objects.get(username="enterprise1")

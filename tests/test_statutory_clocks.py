@@ -409,6 +409,8 @@ def test_a_penalty_is_published_within_20_working_days(changsha_officer):
         on=D(2026, 9, 28),
         penalty=True,
         decision_number="长市监处罚〔2026〕30号",
+        facts="当事人违反保密义务使用权利人的客户信息。",
+        content="罚款十万元。",
         fine=100000,
     )
     # 29, 30 Sep; 8, 9, 10 (make-up Saturday) Oct; then 12–16, 19–23, 26–30 Oct: 30 October.

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "csp",
     "tsprotect.core",
+    "tsprotect.legal",
     "tsprotect.regions",
     "tsprotect.accounts",
     "tsprotect.notifications",

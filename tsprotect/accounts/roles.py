@@ -66,6 +66,10 @@ ROLE_MODEL_PERMISSIONS = {
         "complaints.change_statutorylimit",
         "complaints.view_complaint",
         "complaints.view_creditpush",
+        # The provisions of law the portal cites, kept with their history (legal.Provision).
+        "legal.view_provision",
+        "legal.add_provision",
+        "legal.change_provision",
         "publicity.view_notice",
         "publicity.change_notice",
         "publicity.view_noticeattachment",

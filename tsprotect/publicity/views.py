@@ -14,6 +14,7 @@ from assessments.models import ComplianceTip
 from complaints.models import StatutoryLimit
 from demonstrations.public import public_designations
 from tsprotect.core.views import add_attachment_from, private_file, require_province, show_errors
+from tsprotect.legal.services import provision_in_force
 
 from . import services
 from .forms import AttachmentForm, NoticeForm, WithdrawForm
@@ -209,9 +210,11 @@ def public_attachment(request, pk):
 
 def guide(request):
     """How to protect a trade secret and how to complain; the limits come from the table the
-    complaint clocks use, so the guide never drifts from them."""
+    complaint clocks use, and the definition's article from the table of provisions (the version
+    in force today), so the guide never drifts from them."""
     limits = list(StatutoryLimit.objects.filter(active=True).order_by("pk"))
     pauses = dict(StatutoryLimit.Pause.choices)
     for limit in limits:
         limit.pause_labels = [str(pauses.get(code, code)) for code in limit.pauses or ()]
-    return render(request, "publicity/guide.html", {"limits": limits})
+    definition = provision_in_force("aucl", "aucl.trade_secret_definition")
+    return render(request, "publicity/guide.html", {"limits": limits, "definition": definition})

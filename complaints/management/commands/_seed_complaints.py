@@ -36,7 +36,7 @@ from complaints.models import (
     ReferenceCounter,
     StatutoryLimit,
 )
-from complaints.services import END_EVENTS, FIRST_DECISION, START_EVENTS
+from complaints.services import END_EVENTS, FIRST_DECISION, PENALTY_PROVISION, START_EVENTS
 from complaints.workflow import (
     CRIMINAL_LOSS_THRESHOLD,
     Channel,
@@ -49,6 +49,7 @@ from complaints.workflow import (
     reference_number,
 )
 from enterprises.models import Enterprise
+from tsprotect.legal.models import Provision
 from tsprotect.regions.models import County, Prefecture
 
 DAYS = 730  # received over the last two years
@@ -194,6 +195,9 @@ PUSH_COLUMNS = [
     "respondent_credit_code",
     "decision_number",
     "decided_on",
+    "facts",
+    "provision_id",
+    "basis",
     "fine",
     "content",
     "authority",
@@ -628,6 +632,21 @@ def seed(count: int, *, user, seed: int, stdout) -> dict:
         )
         ids = sorted(row[0] for row in cursor.fetchall())
     clock_rows, pushes = [], []
+    # The penalty provision of each version of the law, to cite the one in force on each day.
+    versions = list(
+        Provision.objects.filter(law="aucl", key=PENALTY_PROVISION).order_by("in_force_from")
+    )
+
+    def provision_on(day):
+        return next(
+            (
+                p
+                for p in reversed(versions)
+                if p.in_force_from <= day and (p.in_force_until is None or day <= p.in_force_until)
+            ),
+            None,
+        )
+
     for pk, row in zip(ids, rows, strict=True):
         key = (row["prefecture_id"], row["received_on"].year)
         counters[key] = counters.get(key, 0) + 1
@@ -637,6 +656,7 @@ def seed(count: int, *, user, seed: int, stdout) -> dict:
         if row.get("_push") and row["case_decided_on"]:
             name, uscc = row["_push"]
             published = row["penalty_published_at"]
+            provision = provision_on(row["case_decided_on"])
             pushes.append(
                 [
                     pk,
@@ -644,6 +664,9 @@ def seed(count: int, *, user, seed: int, stdout) -> dict:
                     uscc,
                     row["decision_number"],
                     row["case_decided_on"],
+                    "当事人以不正当手段获取并使用权利人的商业秘密。",
+                    provision.pk if provision else None,
+                    provision.citation if provision else "",
                     row["fine"],
                     "责令停止违法行为，处以罚款。",
                     f"{generator.prefecture_names[row['prefecture_id']]}市场监督管理局",
