@@ -449,6 +449,20 @@ def test_a_transfer_to_public_security_is_proposed_approved_and_sent(changsha_of
     assert complaint.state == State.TRANSFERRED and complaint.transfer_sent_at
     assert complaint.transfer_unit == "长沙市公安局经济犯罪侦查支队"
     complaint = act(complaint, "feedback", changsha_officer, "案件已移送公安机关。", method="phone")
+    # The complaint stays open until the police answer the transfer.
+    assert_refused(
+        complaint,
+        lambda: act(complaint, "close", changsha_officer),
+        "The police have not answered the transfer yet",
+    )
+    complaint = act(
+        complaint,
+        "police_decision",
+        changsha_officer,
+        police_decision="filed",
+        on=timezone.localdate(),
+        document_number="长公经立字〔2026〕3号",
+    )
     complaint = act(complaint, "close", changsha_officer)
     assert complaint.state == State.CLOSED
 

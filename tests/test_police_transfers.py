@@ -15,8 +15,10 @@ import zoneinfo
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from complaints import services
 from complaints.models import Complaint, ComplaintClock, StatutoryLimit
@@ -97,7 +99,7 @@ def assert_refused(call, message):
 # The limits, as data with their articles -----------------------------------------------------
 
 
-def test_the_police_answers_run_three_days_each_with_their_article(db):
+def test_the_police_answers_run_three_days_each_with_their_article(regions):
     filing = StatutoryLimit.objects.get(code="police_filing_decision")
     assert (filing.starts_at, filing.ends_at) == ("transfer_sent", "police_decision")
     assert (filing.length, filing.unit, filing.extension) == (3, "calendar_days", 0)
@@ -264,3 +266,233 @@ def test_a_filing_decided_in_time_is_not_late(changsha_officer, province):
         "feedback",
         "close",
     ]
+
+
+# The transfers list: the province sees every prefecture's, a prefecture its own ---------------
+
+LIST = reverse("complaints:transfers")
+
+
+def yueyang_transfer(yueyang_officer, **fields):
+    return transferred(
+        yueyang_officer,
+        prefecture_id="430600",
+        county_id=None,
+        unit="岳阳市公安局经济犯罪侦查支队",
+        sent_at=at(2026, 9, 28, 10),
+        **fields,
+    )
+
+
+def references(response):
+    assert response.status_code == 200, response.status_code
+    return {c.reference for c in response.context["transfers"]}
+
+
+def test_the_province_lists_every_prefectures_transfers_and_a_prefecture_its_own(
+    changsha_officer, yueyang_officer, yuelu_officer, province
+):
+    # Sent today, its answer not yet due; 岳阳's, sent on 28 September, is long overdue.
+    changsha = transferred(changsha_officer)
+    yueyang = yueyang_transfer(yueyang_officer)
+    # A complaint not transferred is not a transfer.
+    act(register(changsha_officer), "accept", changsha_officer)
+
+    assert references(english_client(province).get(LIST)) == {
+        changsha.reference,
+        yueyang.reference,
+    }
+    assert references(english_client(changsha_officer).get(LIST)) == {changsha.reference}
+    assert references(english_client(yuelu_officer).get(LIST)) == {changsha.reference}
+    assert references(english_client(yueyang_officer).get(LIST)) == {yueyang.reference}
+    # The province filters by prefecture, by the police's answer and by lateness.
+    client = english_client(province)
+    assert references(client.get(LIST, {"prefecture": "430600"})) == {yueyang.reference}
+    assert references(client.get(LIST, {"late": "true"})) == {yueyang.reference}
+    assert references(client.get(LIST, {"late": "false"})) == {changsha.reference}
+    act(
+        changsha,
+        "police_decision",
+        changsha_officer,
+        police_decision="filed",
+        on=timezone.localdate(),
+        document_number="长公经立字〔2026〕21号",
+    )
+    assert references(client.get(LIST, {"transfer_state": "filed"})) == {changsha.reference}
+    assert references(client.get(LIST, {"transfer_state": "sent"})) == {yueyang.reference}
+    assert references(client.get(LIST, {"q": changsha.reference})) == {changsha.reference}
+
+
+def test_another_prefectures_transfer_answers_404_to_its_steps(changsha_officer, yueyang_officer):
+    yueyang = yueyang_transfer(yueyang_officer)
+    body = {
+        "police_decision": "refused",
+        "on": "2026-10-09",
+        "document_number": "岳公经不立字〔2026〕2号",
+    }
+    page = english_client(changsha_officer).post(
+        reverse("complaints:act", args=[yueyang.pk, "police_decision"]),
+        {f"police_decision-{k}": v for k, v in body.items()},
+    )
+    assert page.status_code == 404
+    api = english_client(changsha_officer).post(
+        reverse("api:complaint-police-decision", args=[yueyang.pk]),
+        body,
+        content_type="application/json",
+    )
+    assert api.status_code == 404
+    assert Complaint.objects.get(pk=yueyang.pk).transfer_state == TransferState.SENT
+    # Its own officer records it.
+    own = english_client(yueyang_officer).post(
+        reverse("api:complaint-police-decision", args=[yueyang.pk]),
+        body,
+        content_type="application/json",
+    )
+    assert own.status_code == 200, own.content
+    assert own.json()["transfer_state"] == "refused"
+
+
+def test_the_list_costs_the_same_number_of_queries_for_any_number_of_transfers(
+    changsha_officer, yueyang_officer, province
+):
+    transferred(changsha_officer)
+    client = english_client(province)
+    client.get(LIST)  # the session and the permissions cached
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(LIST)
+        return len(captured), len(response.context["transfers"])
+
+    few, rows = count()
+    assert rows == 1
+    for _ in range(3):
+        transferred(changsha_officer)
+        yueyang_transfer(yueyang_officer)
+    many, rows = count()
+    assert rows == 7 and many == few
+
+
+def test_the_list_and_its_exports_are_in_chinese_and_escaped(changsha_officer, province):
+    complaint = transferred(
+        changsha_officer, sent_at=at(2026, 9, 28, 10), unit="<script>alert(1)</script>公安局"
+    )
+    act(
+        complaint,
+        "police_decision",
+        changsha_officer,
+        police_decision="refused",
+        on=D(2026, 10, 9),
+        document_number='=HYPERLINK("http://x")',
+    )
+    page = base_client(province).get(LIST).content.decode()
+    assert "移送公安机关案件" in page and "公安机关不予立案" in page and "逾期" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;公安局" in page
+
+    response = base_client(province).get(reverse("complaints:transfers_export", args=["csv"]))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][0] == "文号" and "公安机关逾期答复" in rows[0]
+    assert rows[1][0] == complaint.reference
+    # A cell Excel would read as a formula is neutralised.
+    assert '\'=HYPERLINK("http://x")' in rows[1]
+    assert rows[1][rows[0].index("公安机关逾期答复")] == "是"
+    xlsx = base_client(province).get(reverse("complaints:transfers_export", args=["xlsx"]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_the_complaint_page_offers_the_police_steps_in_turn(changsha_officer):
+    complaint = transferred(changsha_officer, sent_at=at(2026, 9, 28, 10))
+    client = english_client(changsha_officer)
+
+    def offered():
+        page = client.get(complaint.get_absolute_url()).content.decode()
+        return {
+            action
+            for action in (
+                "police_decision",
+                "request_reconsideration",
+                "reconsideration_decision",
+                "request_supervision",
+            )
+            if reverse("complaints:act", args=[complaint.pk, action]) in page
+        }
+
+    assert offered() == {"police_decision"}
+    response = client.post(
+        reverse("complaints:act", args=[complaint.pk, "police_decision"]),
+        {
+            "police_decision-police_decision": "refused",
+            "police_decision-on": "2026-10-09",
+            "police_decision-document_number": "长公经不立字〔2026〕15号",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert offered() == {"request_reconsideration", "request_supervision"}
+    page = client.get(complaint.get_absolute_url()).content.decode()
+    assert "长公经不立字〔2026〕15号" in page and "Filing refused by the police" in page
+
+
+# The API: each step is a POST of the complaint, in the schema ---------------------------------
+
+
+def test_the_api_walks_the_police_steps(changsha_officer):
+    complaint = transferred(changsha_officer, sent_at=at(2026, 9, 28, 10))
+    client = english_client(changsha_officer)
+
+    def post(action, body):
+        return client.post(
+            reverse(f"api:complaint-{action.replace('_', '-')}", args=[complaint.pk]),
+            body,
+            content_type="application/json",
+        )
+
+    missing = post("police_decision", {"police_decision": "refused", "on": "2026-10-09"})
+    assert missing.status_code == 400 and "document_number" in missing.json()
+    wrong = post(
+        "reconsideration_decision",
+        {"police_decision": "filed", "on": "2026-10-09", "document_number": "x"},
+    )
+    assert wrong.status_code == 400
+    data = post(
+        "police_decision",
+        {"police_decision": "refused", "on": "2026-10-09", "document_number": "长公经不立字15号"},
+    ).json()
+    assert (data["transfer_state"], data["police_decided_on"]) == ("refused", "2026-10-09")
+    assert set(data["available_actions"]) >= {"request_reconsideration", "request_supervision"}
+    data = post(
+        "request_reconsideration",
+        {"note": "已达追诉标准。", "on": "2026-10-12", "document_number": "长市监商秘函3号"},
+    ).json()
+    assert data["transfer_state"] == "reconsideration_asked"
+    assert data["next_deadline"] == "2026-10-15"
+    data = post(
+        "reconsideration_decision",
+        {"police_decision": "filed", "on": "2026-10-14", "document_number": "长公经复字2号"},
+    ).json()
+    assert (data["transfer_state"], data["reconsideration_decision"]) == (
+        "reconsideration_filed",
+        "filed",
+    )
+    clocks = client.get(reverse("api:complaint-clocks", args=[complaint.pk])).json()
+    police = {c["limit"]: c for c in clocks if c["limit"].startswith("police_")}
+    assert police["police_filing_decision"]["due_on"] == "2026-10-08"
+
+
+def test_the_schema_documents_the_police_steps(province):
+    schema = english_client(province).get(reverse("api-schema"), {"format": "json"}).json()
+    paths = schema["paths"]
+    for action in (
+        "police_decision",
+        "request_reconsideration",
+        "reconsideration_decision",
+        "request_supervision",
+    ):
+        operation = paths[f"/api/v1/complaints/{{id}}/{action}/"]["post"]
+        assert {"200", "400", "403", "404"} <= set(operation["responses"])
+    body = schema["components"]["schemas"]["PoliceDecisionBody"]
+    assert set(body["required"]) == {"police_decision", "on", "document_number"}
+    supervision = schema["components"]["schemas"]["RequestSupervisionBody"]
+    assert set(supervision["required"]) == {"note", "on", "procuratorate"}
