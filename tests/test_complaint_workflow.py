@@ -1107,6 +1107,11 @@ def test_seed_demo_fills_a_living_queue_in_three_prefectures(regions, settings):
     assert ComplaintClock.objects.filter(limit__code="case_decision", extended=True).exists()
     assert CreditPush.objects.filter(published_on__isnull=True).exists()
     assert JurisdictionTransfer.objects.exists()
+    # A transfer came back refused, late; reconsideration upheld it; supervision was asked.
+    province = User.objects.get(username="province")
+    contested = services.police_transfers(province).get(transfer_state="supervision_asked")
+    assert contested.police_late and contested.prefecture_id == "430600"
+    assert contested.reconsideration_decision == "refused" and contested.procuratorate
 
     enterprise1 = User.objects.get(username="enterprise1")
     own = Complaint.objects.restrict(enterprise1, "view")
