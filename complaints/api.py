@@ -50,6 +50,7 @@ from .workflow import (
     FeedbackMethod,
     Kind,
     PartyKind,
+    PoliceDecision,
     Remedy,
     SecretKind,
     State,
@@ -189,7 +190,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
         """The steps the caller may take now (only those handling the complaint take any)."""
         if obj.audience != "handler":
             return []
-        return [t.action for t in TRANSITIONS if obj.state in t.sources]
+        return [t.action for t in TRANSITIONS if t.allows(obj)]
 
 
 class ComplainantComplaintSerializer(serializers.ModelSerializer):
@@ -579,6 +580,20 @@ DATA_FIELDS = {
     ),
     "method": lambda required: serializers.ChoiceField(
         choices=FeedbackMethod.choices, required=required, help_text=_verbose("feedback_method")
+    ),
+    "police_decision": lambda required: serializers.ChoiceField(
+        choices=PoliceDecision.choices,
+        required=required,
+        help_text=gettext_lazy("The police's decision: case filed, or filing refused."),
+    ),
+    "document_number": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=60,
+        help_text=gettext_lazy("The number of the notice or request, as written on the document."),
+    ),
+    "procuratorate": lambda required: serializers.CharField(
+        required=required, allow_blank=True, max_length=200, help_text=_verbose("procuratorate")
     ),
 }
 

@@ -489,13 +489,55 @@ class _Seeder:
             complaint, 39, "approve_transfer", yueyang, approved_by="岳阳市市场监管局 局长 周某"
         )
         complaint = self.act(complaint, 39, "send_transfer", yueyang)
-        self.act(
+        complaint = self.act(
             complaint,
             35,
             "feedback",
             yueyang,
             "已电话告知投诉人案件已移送岳阳市公安局经侦支队。",
             method="phone",
+        )
+        # The police refused two days after their answer was due; the bureau asked them to
+        # reconsider, the refusal was upheld, and the procuratorate was asked to supervise
+        # (行政执法机关移送涉嫌犯罪案件的规定 arts. 8–9).
+        due = complaint.clocks.get(limit__code="police_filing_decision").due_on
+        refused = (self.today - due).days - 2
+        complaint = self.act(
+            complaint,
+            refused,
+            "police_decision",
+            yueyang,
+            police_decision="refused",
+            on=self.day(refused),
+            document_number=self.number("岳公经不立字", refused, 8),
+        )
+        complaint = self.act(
+            complaint,
+            refused - 1,
+            "request_reconsideration",
+            yueyang,
+            "权利人损失经审计逾二百万元，已达侵犯商业秘密罪立案追诉标准。",
+            on=self.day(refused - 1),
+            document_number=self.number("岳市监商秘函", refused - 1, 5),
+        )
+        complaint = self.act(
+            complaint,
+            refused - 3,
+            "reconsideration_decision",
+            yueyang,
+            police_decision="refused",
+            on=self.day(refused - 3),
+            document_number=self.number("岳公经复字", refused - 3, 2),
+        )
+        self.act(
+            complaint,
+            refused - 4,
+            "request_supervision",
+            yueyang,
+            "复议维持不予立案决定，建议人民检察院依法进行立案监督。",
+            on=self.day(refused - 4),
+            procuratorate="岳阳市人民检察院",
+            document_number=self.number("岳市监商秘函", refused - 4, 6),
         )
 
         # Not substantiated, the complainant told.

@@ -23,7 +23,7 @@ from tsprotect.core.spreadsheets import csv_rows, write_xlsx
 
 from . import services
 from .models import ComplaintEvent
-from .workflow import AUDIENCES, OUTCOME_STATES, PartyKind, State
+from .workflow import AUDIENCES, OUTCOME_STATES, PartyKind, PoliceDecision, State, TransferState
 
 CHUNK_SIZE = 2_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, the header row aside
@@ -196,3 +196,76 @@ def credit_csv(queryset) -> Iterator[str]:
         for push in queryset.select_related("complaint").iterator(chunk_size=CHUNK_SIZE)
     )
     return csv_rows(_headers(CREDIT_COLUMNS), rows)
+
+
+# Transfers to public security and what came back from the police (行政执法机关移送涉嫌犯罪案件的
+# 规定 arts. 8–9): the handling of the case, never who complained.
+
+
+def _choice(value, choices) -> str:
+    return _text(dict(choices).get(value, value)) if value else ""
+
+
+TRANSFER_COLUMNS = (
+    Column(gettext_lazy("Reference number"), lambda c: c.reference, 24),
+    Column(gettext_lazy("Prefecture"), lambda c: c.prefecture.name, 10),
+    Column(gettext_lazy("County"), lambda c: c.county.name if c.county_id else "", 10),
+    Column(gettext_lazy("Receiving public security unit"), lambda c: c.transfer_unit, 28),
+    Column(gettext_lazy("Sent at"), lambda c: _moment(c.transfer_sent_at), 16),
+    Column(
+        gettext_lazy("Police's answer"),
+        lambda c: _choice(c.transfer_state, TransferState.choices),
+        20,
+    ),
+    Column(
+        gettext_lazy("Police's decision on filing"),
+        lambda c: _choice(c.police_decision, PoliceDecision.choices),
+        14,
+    ),
+    Column(gettext_lazy("Police decided on"), lambda c: _date(c.police_decided_on), 12),
+    Column(gettext_lazy("Number of the police's notice"), lambda c: c.police_document_number, 22),
+    Column(
+        gettext_lazy("Reconsideration requested on"),
+        lambda c: _date(c.reconsideration_requested_on),
+        12,
+    ),
+    Column(
+        gettext_lazy("Police's reconsideration decision"),
+        lambda c: _choice(c.reconsideration_decision, PoliceDecision.choices),
+        14,
+    ),
+    Column(
+        gettext_lazy("Reconsideration decided on"),
+        lambda c: _date(c.reconsideration_decided_on),
+        12,
+    ),
+    Column(
+        gettext_lazy("Procuratorate supervision requested on"),
+        lambda c: _date(c.supervision_requested_on),
+        12,
+    ),
+    Column(gettext_lazy("People's procuratorate"), lambda c: c.procuratorate, 20),
+    Column(gettext_lazy("Police's answer due"), lambda c: _date(c.police_due), 12),
+    Column(gettext_lazy("Police answered late"), lambda c: _("yes") if c.police_late else "", 8),
+)
+
+
+def _transfer_rows(queryset) -> Iterator[list]:
+    for complaint in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield [column.cell(complaint) for column in TRANSFER_COLUMNS]
+
+
+def transfers_xlsx(queryset, output=None):
+    """The transfers of ``queryset`` (``services.police_transfers``) as XLSX bytes."""
+    return write_xlsx(
+        _headers(TRANSFER_COLUMNS),
+        islice(_transfer_rows(queryset), XLSX_MAX_ROWS),
+        output,
+        title=_("Transfers to public security"),
+        widths=[column.width for column in TRANSFER_COLUMNS],
+    )
+
+
+def transfers_csv(queryset) -> Iterator[str]:
+    """The transfers of ``queryset`` as CSV lines (UTF-8 with BOM), every cell neutralised."""
+    return csv_rows(_headers(TRANSFER_COLUMNS), _transfer_rows(queryset))

@@ -12,7 +12,7 @@ from tsprotect.regions.models import Prefecture
 
 from . import services
 from .models import Complaint
-from .workflow import CRIMINAL_LOSS_THRESHOLD, OPEN_STATES, Channel, Kind, State
+from .workflow import CRIMINAL_LOSS_THRESHOLD, OPEN_STATES, Channel, Kind, State, TransferState
 
 
 class ComplaintFilter(ProvincePrefectureFilterMixin, django_filters.FilterSet):
@@ -93,3 +93,37 @@ class ComplaintFilter(ProvincePrefectureFilterMixin, django_filters.FilterSet):
             return queryset
         candidate = Q(estimated_loss__gte=CRIMINAL_LOSS_THRESHOLD)
         return queryset.filter(candidate) if value else queryset.exclude(candidate)
+
+
+class TransferFilter(ProvincePrefectureFilterMixin, django_filters.FilterSet):
+    """Filters of the transfers to public security (``services.police_transfers``)."""
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Reference or case number"))
+    transfer_state = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=TransferState.choices, label=_("Police's answer")
+    )
+    late = django_filters.BooleanFilter(
+        widget=YesNoSelect, method="filter_late", label=_("Police answered late")
+    )
+    sent_after = django_filters.DateFilter(
+        field_name="transfer_sent_at", lookup_expr="date__gte", label=_("Sent from")
+    )
+    sent_before = django_filters.DateFilter(
+        field_name="transfer_sent_at", lookup_expr="date__lte", label=_("Sent until")
+    )
+    prefecture = CodeChoiceFilter(queryset=Prefecture.objects.all(), label=_("Prefecture"))
+
+    class Meta:
+        model = Complaint
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__icontains=value) | Q(case_number__icontains=value))
+
+    def filter_late(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(police_late=value)

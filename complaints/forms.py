@@ -25,7 +25,7 @@ from tsprotect.regions.models import County, Prefecture
 
 from . import services
 from .models import ClockExtension, ClockPause, Complaint, InvestigationStep, StatutoryLimit
-from .workflow import Channel, Conduct, FeedbackMethod, Kind, PartyKind, Remedy
+from .workflow import Channel, Conduct, FeedbackMethod, Kind, PartyKind, PoliceDecision, Remedy
 
 # Evidence files sent with one form; more can be added from the complaint's page.
 MAX_EVIDENCE_FILES = 5
@@ -435,6 +435,15 @@ STEP_FIELDS = {
     "method": lambda: forms.ChoiceField(
         label=_("How the complainant was told"), choices=BLANK + FeedbackMethod.choices
     ),
+    "police_decision": lambda: forms.ChoiceField(
+        label=_("The police's decision"), choices=BLANK + PoliceDecision.choices
+    ),
+    "document_number": lambda: forms.CharField(
+        label=_("Document number"),
+        max_length=60,
+        help_text=_("The number of the notice or request, as written on the document."),
+    ),
+    "procuratorate": lambda: forms.CharField(label=_("People's procuratorate"), max_length=200),
 }
 
 

@@ -25,7 +25,7 @@ from tsprotect.core.widgets import FastSelect
 from tsprotect.regions.calendar import WorkingCalendar
 
 from . import exporting, services
-from .filters import ComplaintFilter
+from .filters import ComplaintFilter, TransferFilter
 from .models import Complaint, ComplaintClock, CreditPush
 from .workflow import AUDIENCES, State
 
@@ -267,6 +267,64 @@ def credit_export(request):
         exporting.credit_csv(queryset), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="credit-penalties-{stamp}.csv"'
+    return response
+
+
+TRANSFER_ORDERING = ("transfer_sent_at", "reference", "police_decided_on", "police_due")
+TRANSFER_RELATED = ("prefecture", "county")
+
+
+def _transfers(request):
+    """The transfers to public security of the request's user, filtered and sorted: what the
+    list and its exports show alike."""
+    queryset = services.police_transfers(request.user).select_related(*TRANSFER_RELATED)
+    filterset = TransferFilter(request.GET or None, queryset, request=request)
+    queryset = filterset.qs if filterset.is_bound else queryset
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") in TRANSFER_ORDERING:
+        return filterset, queryset.order_by(sort, "pk")
+    return filterset, queryset.order_by("-transfer_sent_at", "-pk")
+
+
+class TransferListView(ScopedListView):
+    """Every transfer to public security the user's bureau handles (provincial staff: every
+    prefecture's), with the police's answers and whether they came in time (arts. 8–9 of the
+    State Council's rules on transfers)."""
+
+    model = Complaint
+    action = "change"
+    template_name = "complaints/transfer_list.html"
+    context_object_name = "transfers"
+
+    def get_queryset(self):
+        self.filterset, queryset = _transfers(self.request)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        context["province_wide"] = scoping.is_province_wide(self.request.user)
+        context["export_query"] = context["query_string"]
+        context["today"] = timezone.localdate()
+        return context
+
+
+@login_required
+def transfers_export(request, fmt):
+    """The filtered transfers as XLSX or CSV, for the bureaus and the province."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    if not scoping.can(request.user, Complaint, "change"):
+        raise PermissionDenied
+    _filterset, queryset = _transfers(request)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exporting.transfers_csv(queryset), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(exporting.transfers_xlsx(queryset), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="police-transfers-{stamp}.{fmt}"'
     return response
 
 

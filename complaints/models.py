@@ -23,10 +23,12 @@ from .workflow import (
     FeedbackMethod,
     Kind,
     PartyKind,
+    PoliceDecision,
     Remedy,
     SecretKind,
     State,
     StepKind,
+    TransferState,
 )
 
 
@@ -53,6 +55,11 @@ class StatutoryLimit(models.Model):
         CASE_FILED = "case_filed", _("Case filed")
         TRANSFER_PROPOSED = "transfer_proposed", _("Transfer to public security proposed")
         TRANSFER_APPROVED = "transfer_approved", _("Transfer approved")
+        TRANSFER_SENT = "transfer_sent", _("Transfer sent to public security")
+        RECONSIDERATION_REQUESTED = (
+            "reconsider_asked",
+            _("Reconsideration requested from the police"),
+        )
         PENALTY_DECIDED = "penalty_decided", _("Administrative penalty decided")
 
     class End(models.TextChoices):
@@ -62,6 +69,11 @@ class StatutoryLimit(models.Model):
         CASE_CONCLUDED = "case_concluded", _("Case decided or transferred")
         TRANSFER_APPROVED = "transfer_approved", _("Transfer approved")
         TRANSFER_SENT = "transfer_sent", _("Transfer sent")
+        POLICE_DECISION = "police_decision", _("The police's decision on filing")
+        RECONSIDERATION_DECISION = (
+            "reconsider_decided",
+            _("The police's reconsideration decision"),
+        )
         PENALTY_PUBLISHED = "penalty_published", _("Penalty published")
 
     class Unit(models.TextChoices):
@@ -288,6 +300,46 @@ class Complaint(models.Model):
     transfer_approved_at = models.DateTimeField(_("transfer approved at"), null=True, blank=True)
     transfer_approved_by = models.CharField(_("transfer approved by"), max_length=100, blank=True)
     transfer_sent_at = models.DateTimeField(_("transfer sent at"), null=True, blank=True)
+    # What comes back from the police (行政执法机关移送涉嫌犯罪案件的规定 arts. 8–9).
+    transfer_state = models.CharField(
+        _("police's answer"),
+        max_length=25,
+        choices=TransferState.choices,
+        blank=True,
+        db_index=True,
+    )
+    police_decision = models.CharField(
+        _("police's decision on filing"), max_length=10, choices=PoliceDecision.choices, blank=True
+    )
+    police_decided_on = models.DateField(_("police decided on"), null=True, blank=True)
+    police_document_number = models.CharField(
+        _("number of the police's notice"), max_length=60, blank=True
+    )
+    reconsideration_requested_on = models.DateField(
+        _("reconsideration requested on"), null=True, blank=True
+    )
+    reconsideration_request_number = models.CharField(
+        _("number of the request for reconsideration"), max_length=60, blank=True
+    )
+    reconsideration_decision = models.CharField(
+        _("police's reconsideration decision"),
+        max_length=10,
+        choices=PoliceDecision.choices,
+        blank=True,
+    )
+    reconsideration_decided_on = models.DateField(
+        _("reconsideration decided on"), null=True, blank=True
+    )
+    reconsideration_document_number = models.CharField(
+        _("number of the reconsideration decision"), max_length=60, blank=True
+    )
+    supervision_requested_on = models.DateField(
+        _("procuratorate supervision requested on"), null=True, blank=True
+    )
+    procuratorate = models.CharField(_("people's procuratorate"), max_length=200, blank=True)
+    supervision_document_number = models.CharField(
+        _("number of the request for supervision"), max_length=60, blank=True
+    )
     remedy = models.CharField(_("remedy"), max_length=30, choices=Remedy.choices, blank=True)
     case_decided_on = models.DateField(_("case decided on"), null=True, blank=True)
     penalty = models.BooleanField(_("administrative penalty"), default=False)

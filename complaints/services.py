@@ -16,10 +16,13 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -54,6 +57,7 @@ from .models import (
 from .workflow import (
     AUDIENCE_ORDER,
     AUDIENCES,
+    AWAITING_POLICE,
     CRIMINAL_LOSS_THRESHOLD,
     INVESTIGATING_STATES,
     OPEN_STATES,
@@ -64,8 +68,10 @@ from .workflow import (
     FeedbackMethod,
     Kind,
     PartyKind,
+    PoliceDecision,
     Remedy,
     State,
+    TransferState,
     reference_number,
 )
 
@@ -406,7 +412,7 @@ def _refuse_if_not_handler(user, complaint):
 def available_transitions(complaint, user):
     if not may_handle(user, complaint):
         return []
-    return [t for t in TRANSITIONS_BY_ACTION.values() if complaint.state in t.sources]
+    return [t for t in TRANSITIONS_BY_ACTION.values() if t.allows(complaint)]
 
 
 @transaction.atomic
@@ -425,6 +431,17 @@ def transition(complaint, action, user, note="", **data):
         raise ValidationError(
             _("This complaint is “%(state)s”: “%(action)s” is not possible now.")
             % {"state": locked.get_state_display(), "action": rule.label}
+        )
+    if not rule.allows(locked):
+        raise ValidationError(
+            _(
+                "The transfer to public security stands at “%(state)s”: “%(action)s” is not "
+                "possible now."
+            )
+            % {
+                "state": locked.get_transfer_state_display() or _("not sent"),
+                "action": rule.label,
+            }
         )
     note = (note or "").strip()
     if rule.needs_note and not note:
@@ -509,6 +526,86 @@ def _on_send_transfer(c, user, now, note, data):
     if data.get("receiving_unit"):
         c.transfer_unit = str(data["receiving_unit"]).strip()[:200]
     c.transfer_sent_at = c.outcome_at = now
+    c.transfer_state = TransferState.SENT
+
+
+def _police_decision(data, field="police_decision"):
+    decision = data["police_decision"]
+    if decision not in PoliceDecision.values:
+        raise ValidationError({field: _("Choose the police's decision: filed or refused.")})
+    return decision
+
+
+def _document_number(data):
+    return str(data.get("document_number") or "").strip()[:60]
+
+
+def _on_police_decision(c, user, now, note, data):
+    """The police's decision on filing the case transferred (art. 8): its date and notice."""
+    decision = _police_decision(data)
+    _check_date(
+        data["on"],
+        "on",
+        not_before=timezone.localdate(c.transfer_sent_at),
+        not_before_message=_("The police cannot have decided before the transfer was sent."),
+    )
+    c.police_decision = decision
+    c.police_decided_on = data["on"]
+    c.police_document_number = _document_number(data)
+    c.transfer_state = (
+        TransferState.FILED if decision == PoliceDecision.FILED else TransferState.REFUSED
+    )
+
+
+def _on_request_reconsideration(c, user, now, note, data):
+    """The bureau asks the police who refused to reconsider (art. 9 para. 1)."""
+    _check_date(
+        data["on"],
+        "on",
+        not_before=c.police_decided_on,
+        not_before_message=_("Reconsideration cannot be requested before the refusal."),
+    )
+    c.reconsideration_requested_on = data["on"]
+    c.reconsideration_request_number = _document_number(data)
+    c.transfer_state = TransferState.RECONSIDERATION_ASKED
+
+
+def _on_reconsideration_decision(c, user, now, note, data):
+    """The police's answer to the request for reconsideration (art. 9 para. 2)."""
+    decision = _police_decision(data)
+    _check_date(
+        data["on"],
+        "on",
+        not_before=c.reconsideration_requested_on,
+        not_before_message=_("The police cannot have decided before reconsideration was asked."),
+    )
+    c.reconsideration_decision = decision
+    c.reconsideration_decided_on = data["on"]
+    c.reconsideration_document_number = _document_number(data)
+    c.transfer_state = (
+        TransferState.RECONSIDERATION_FILED
+        if decision == PoliceDecision.FILED
+        else TransferState.RECONSIDERATION_REFUSED
+    )
+
+
+def _on_request_supervision(c, user, now, note, data):
+    """The bureau asks the people's procuratorate to supervise the filing: after the refusal,
+    or after the refusal upheld on reconsideration (art. 9)."""
+    refused_on = c.reconsideration_decided_on or c.police_decided_on
+    _check_date(
+        data["on"],
+        "on",
+        not_before=refused_on,
+        not_before_message=_("Supervision cannot be requested before the refusal."),
+    )
+    procuratorate = str(data["procuratorate"]).strip()[:200]
+    if not procuratorate:
+        raise ValidationError({"procuratorate": _("This field is required for this step.")})
+    c.supervision_requested_on = data["on"]
+    c.procuratorate = procuratorate
+    c.supervision_document_number = _document_number(data)
+    c.transfer_state = TransferState.SUPERVISION_ASKED
 
 
 def _on_guide(c, user, now, note, data):
@@ -641,6 +738,13 @@ def _on_close(c, user, now, note, data):
         raise ValidationError(
             _("Record the feedback to the complainant on the outcome before closing.")
         )
+    if c.transfer_state in AWAITING_POLICE:
+        raise ValidationError(
+            _(
+                "The police have not answered the transfer yet: record their decision before "
+                "closing."
+            )
+        )
     if c.penalty and not c.penalty_published_at:
         raise ValidationError(
             _("Publish the penalty to the credit platform before closing the case.")
@@ -655,6 +759,10 @@ EFFECTS = {
     "propose_transfer": _on_propose_transfer,
     "approve_transfer": _on_approve_transfer,
     "send_transfer": _on_send_transfer,
+    "police_decision": _on_police_decision,
+    "request_reconsideration": _on_request_reconsideration,
+    "reconsideration_decision": _on_reconsideration_decision,
+    "request_supervision": _on_request_supervision,
     "guide": _on_guide,
     "mediate": _on_outcome,
     "not_substantiated": _on_outcome,
@@ -1045,6 +1153,8 @@ START_EVENTS = {
     StatutoryLimit.Start.CASE_FILED: lambda c: c.case_filed_on,
     StatutoryLimit.Start.TRANSFER_PROPOSED: lambda c: c.transfer_proposed_at,
     StatutoryLimit.Start.TRANSFER_APPROVED: lambda c: c.transfer_approved_at,
+    StatutoryLimit.Start.TRANSFER_SENT: lambda c: c.transfer_sent_at,
+    StatutoryLimit.Start.RECONSIDERATION_REQUESTED: lambda c: c.reconsideration_requested_on,
     StatutoryLimit.Start.PENALTY_DECIDED: lambda c: c.case_decided_on if c.penalty else None,
 }
 END_EVENTS = {
@@ -1054,6 +1164,8 @@ END_EVENTS = {
     StatutoryLimit.End.CASE_CONCLUDED: "case_concluded_at",
     StatutoryLimit.End.TRANSFER_APPROVED: "transfer_approved_at",
     StatutoryLimit.End.TRANSFER_SENT: "transfer_sent_at",
+    StatutoryLimit.End.POLICE_DECISION: "police_decided_on",
+    StatutoryLimit.End.RECONSIDERATION_DECISION: "reconsideration_decided_on",
     StatutoryLimit.End.PENALTY_PUBLISHED: "penalty_published_at",
 }
 # The first decision owed on a complaint of each kind: its due date is ``accept_deadline``.
@@ -1096,7 +1208,9 @@ def refresh_clocks(complaint):
         )
         clock.due_at = due if hours else None
         clock.due_on = timezone.localdate(due) if hours and due else due
-        clock.met_at = getattr(complaint, END_EVENTS[limit.ends_at])
+        met = getattr(complaint, END_EVENTS[limit.ends_at])
+        # The police's answers are dated days: met at the start of their day.
+        clock.met_at = None if met is None else _as_moment(met)
         clock.save()
         if limit.ends_at == FIRST_DECISION[complaint.kind]:
             complaint.accept_deadline = clock.due_on
@@ -1264,3 +1378,35 @@ def with_overdue_flag(queryset, today=None):
     today = today or _today()
     overdue = Q(state__in=OPEN_STATES, next_deadline__lt=today)
     return queryset.annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Transfers to public security and the police's answers
+
+# The clocks of the police's answers to a transfer (行政执法机关移送涉嫌犯罪案件的规定 arts. 8–9):
+# their lateness is the police's, shown on the transfers list.
+POLICE_ANSWERS = (
+    StatutoryLimit.End.POLICE_DECISION,
+    StatutoryLimit.End.RECONSIDERATION_DECISION,
+)
+
+
+def police_transfers(user, today=None):
+    """The complaints sent to public security that ``user`` handles (provincial staff: every
+    prefecture's), each annotated with ``police_late`` — an answer of the police given after its
+    clock's due day, or still awaited past it — and ``police_due``, the due day of the answer
+    awaited: computed in the query, from the clocks, with no query per row."""
+    today = today or _today()
+    police_clocks = ComplaintClock.objects.filter(
+        complaint=OuterRef("pk"), limit__ends_at__in=POLICE_ANSWERS
+    )
+    late = police_clocks.filter(
+        Q(met_at__isnull=False, met_at__date__gt=F("due_on"))
+        | Q(met_at__isnull=True, limit__active=True, due_on__lt=today)
+    )
+    awaited = police_clocks.filter(met_at__isnull=True, limit__active=True).order_by("due_on")
+    return (
+        Complaint.objects.restrict(user, "change")
+        .filter(transfer_sent_at__isnull=False)
+        .annotate(police_late=Exists(late), police_due=Subquery(awaited.values("due_on")[:1]))
+    )

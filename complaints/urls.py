@@ -11,6 +11,8 @@ urlpatterns = [
     path("overview/", lists.overview, name="overview"),
     path("credit/", lists.CreditPushListView.as_view(), name="credit"),
     path("credit/export.csv", lists.credit_export, name="credit_export"),
+    path("transfers/", lists.TransferListView.as_view(), name="transfers"),
+    path("transfers/export.<str:fmt>", lists.transfers_export, name="transfers_export"),
     # Intake, the complaint page and its steps (views.py)
     path("new/", views.ComplaintCreateView.as_view(), name="create"),
     path("file/", views.EnterpriseComplaintView.as_view(), name="file"),

@@ -123,6 +123,29 @@ class State(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("complaint", "Closed")
 
 
+class TransferState(models.TextChoices):
+    """Where a transfer to public security stands once sent: the police's answer and what the
+    bureau did about a refusal (行政执法机关移送涉嫌犯罪案件的规定 arts. 8–9)."""
+
+    SENT = "sent", _("Sent, awaiting the police's decision")
+    FILED = "filed", _("Case filed by the police")
+    REFUSED = "refused", _("Filing refused by the police")
+    RECONSIDERATION_ASKED = "reconsideration_asked", _("Reconsideration requested")
+    RECONSIDERATION_FILED = "reconsideration_filed", _("Case filed on reconsideration")
+    RECONSIDERATION_REFUSED = "reconsideration_refused", _("Refusal upheld on reconsideration")
+    SUPERVISION_ASKED = "supervision_asked", _("Procuratorate supervision requested")
+
+
+class PoliceDecision(models.TextChoices):
+    FILED = "filed", _("Case filed (立案)")
+    REFUSED = "refused", _("Filing refused (不予立案)")
+
+
+# The police owe an answer: the complaint stays open until it is recorded.
+AWAITING_POLICE = (TransferState.SENT, TransferState.RECONSIDERATION_ASKED)
+# A refusal the bureau may still contest (art. 9).
+CONTESTABLE = (TransferState.REFUSED, TransferState.RECONSIDERATION_REFUSED)
+
 # Where the complaint has its answer; feedback to the complainant may be recorded, then closed.
 OUTCOME_STATES = (
     State.NOT_ACCEPTED,
@@ -176,6 +199,14 @@ class Transition:
     # Shown to the complainant in its timeline (with the note when ``public_note``).
     public: bool = False
     public_note: bool = False
+    # Where the transfer to public security must stand as well (``TransferState``); empty: any.
+    transfer_states: tuple = ()
+
+    def allows(self, complaint) -> bool:
+        """Whether the step may be taken on ``complaint`` as it stands."""
+        if complaint.state not in self.sources:
+            return False
+        return not self.transfer_states or complaint.transfer_state in self.transfer_states
 
 
 TRANSITIONS = (
@@ -224,6 +255,45 @@ TRANSITIONS = (
         optional=("receiving_unit",),
         style="primary",
         public=True,
+    ),
+    # What comes back from the police (行政执法机关移送涉嫌犯罪案件的规定 arts. 8–9): internal
+    # steps, the complainant's status stays "transferred".
+    Transition(
+        "police_decision",
+        _("Record the police's decision on filing"),
+        (State.TRANSFERRED,),
+        None,
+        requires=("police_decision", "on", "document_number"),
+        style="primary",
+        transfer_states=(TransferState.SENT,),
+    ),
+    Transition(
+        "request_reconsideration",
+        _("Request the police to reconsider the refusal"),
+        (State.TRANSFERRED,),
+        None,
+        needs_note=True,
+        requires=("on", "document_number"),
+        transfer_states=(TransferState.REFUSED,),
+    ),
+    Transition(
+        "reconsideration_decision",
+        _("Record the police's reconsideration decision"),
+        (State.TRANSFERRED,),
+        None,
+        requires=("police_decision", "on", "document_number"),
+        style="primary",
+        transfer_states=(TransferState.RECONSIDERATION_ASKED,),
+    ),
+    Transition(
+        "request_supervision",
+        _("Ask the procuratorate to supervise the filing"),
+        (State.TRANSFERRED,),
+        None,
+        needs_note=True,
+        requires=("on", "procuratorate"),
+        optional=("document_number",),
+        transfer_states=CONTESTABLE,
     ),
     Transition(
         "guide",
@@ -385,6 +455,19 @@ _HANDLING = (
     "case_number",
     "case_filed_on",
     "transfer_unit",
+    "transfer_sent_at",
+    "transfer_state",
+    "police_decision",
+    "police_decided_on",
+    "police_document_number",
+    "reconsideration_requested_on",
+    "reconsideration_request_number",
+    "reconsideration_decision",
+    "reconsideration_decided_on",
+    "reconsideration_document_number",
+    "supervision_requested_on",
+    "procuratorate",
+    "supervision_document_number",
     "remedy",
     "case_decided_on",
     "penalty",

@@ -40,6 +40,31 @@ def transfer_approved(objects):
     return _advanced(objects, "accepted", [PROPOSE, APPROVE])
 
 
+SEND = ("send_transfer", "", {})
+REFUSED = (
+    "police_decision",
+    "",
+    {"police_decision": "refused", "on": timezone.localdate(), "document_number": "长公不立字1号"},
+)
+RECONSIDER = (
+    "request_reconsideration",
+    "已达追诉标准",
+    {"on": timezone.localdate(), "document_number": "长市监商秘函1号"},
+)
+
+
+def transferred(objects):
+    return _advanced(objects, "accepted", [PROPOSE, APPROVE, SEND])
+
+
+def police_refused(objects):
+    return _advanced(objects, "accepted", [PROPOSE, APPROVE, SEND, REFUSED])
+
+
+def reconsideration_asked(objects):
+    return _advanced(objects, "accepted", [PROPOSE, APPROVE, SEND, REFUSED, RECONSIDER])
+
+
 def guided(objects):
     return _advanced(objects, "accepted", [GUIDE])
 
@@ -72,6 +97,22 @@ STEPS = {
     "propose_transfer": (accepted, {"note": PROPOSE[1], **PROPOSE[2]}),
     "approve_transfer": (transfer_proposed, APPROVE[2]),
     "send_transfer": (transfer_approved, {}),
+    "police_decision": (
+        transferred,
+        lambda o: {"police_decision": "filed", "on": _today(), "document_number": "长公立字1号"},
+    ),
+    "request_reconsideration": (
+        police_refused,
+        lambda o: {"note": RECONSIDER[1], "on": _today(), "document_number": "长市监商秘函1号"},
+    ),
+    "reconsideration_decision": (
+        reconsideration_asked,
+        lambda o: {"police_decision": "filed", "on": _today(), "document_number": "长公复字1号"},
+    ),
+    "request_supervision": (
+        police_refused,
+        lambda o: {"note": "建议立案监督", "on": _today(), "procuratorate": "长沙市人民检察院"},
+    ),
     "guide": (accepted, {"note": GUIDE[1], **GUIDE[2]}),
     "mediate": (accepted, {"note": "双方达成和解"}),
     "not_substantiated": (accepted, {"note": "经核查，投诉不属实"}),

@@ -46,6 +46,25 @@ def with_penalty(objects):
     return {}
 
 
+def with_transfer(**url_kwargs):
+    """A complaint of 长沙市 sent to public security, so that the transfers list has a row."""
+
+    def build(objects):
+        from complaints import services
+
+        complaint = make_complaint(objects, "accepted")
+        officer = _officer()
+        for action, note, data in (
+            ("propose_transfer", "涉嫌侵犯商业秘密罪", {"receiving_unit": "长沙市公安局经侦支队"}),
+            ("approve_transfer", "", {"approved_by": "分管副局长"}),
+            ("send_transfer", "", {}),
+        ):
+            complaint = services.transition(complaint, action, officer, note, **data)
+        return url_kwargs
+
+    return build
+
+
 ROWS = [
     Row("complaints:list", logged_in(200, expert=403), kwargs=with_complaint()),
     Row(
@@ -74,4 +93,24 @@ ROWS = [
         query="?published=no",
     ),
     Row("complaints:credit_export", logged_in(200, **OFFICERS_ONLY), kwargs=with_penalty),
+    # The transfers to public security: the bureaus' (a county officer its county's) and the
+    # province's; 岳阳 sees its own, none of 长沙's.
+    Row("complaints:transfers", logged_in(200, **OFFICERS_ONLY), kwargs=with_transfer()),
+    Row(
+        "complaints:transfers",
+        logged_in(200, **OFFICERS_ONLY),
+        kwargs=with_transfer(),
+        query="?late=false&transfer_state=sent&prefecture=430100",
+    ),
+    Row(
+        "complaints:transfers_export",
+        logged_in(200, **OFFICERS_ONLY),
+        kwargs=with_transfer(fmt="xlsx"),
+    ),
+    Row(
+        "complaints:transfers_export",
+        logged_in(200, **OFFICERS_ONLY),
+        kwargs=with_transfer(fmt="csv"),
+    ),
+    Row("complaints:transfers_export", logged_in(404), kwargs=lambda objects: {"fmt": "pdf"}),
 ]

@@ -6,6 +6,8 @@ public security, records the feedback and closes it; the enterprise sees the sta
 feedback and no internal note; the 岳阳 officer cannot reach it by list, search, id or evidence URL.
 """
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
@@ -123,6 +125,25 @@ def test_a_complaint_goes_from_the_online_form_to_its_closing(
     expect(officer.locator(".message-error")).to_contain_text("反馈")
     expect(officer.locator(".badge.state-transferred")).to_be_visible()
     act(officer, "feedback", {"method": "phone"}, note=FEEDBACK)
+    # Not closed while the police have not answered: their decision is recorded first, and
+    # the transfer is listed with it.
+    act(officer, "close")
+    expect(officer.locator(".message-error")).to_contain_text("公安机关尚未答复")
+    act(
+        officer,
+        "police_decision",
+        {
+            "police_decision": "filed",
+            "on": dt.date.today().isoformat(),
+            "document_number": "长公经立字〔2026〕9号",
+        },
+    )
+    expect(officer.locator("#police-answer")).to_contain_text("公安机关已立案")
+    officer.goto(f"{base}/complaints/transfers/")
+    row = officer.locator("#transfers tbody tr", has_text=complaint.reference)
+    expect(row).to_contain_text("长公经立字〔2026〕9号")
+    expect(row).to_contain_text("按时")
+    officer.goto(detail)
     act(officer, "close")
     expect(officer.locator(".badge.state-closed")).to_be_visible()
     complaint.refresh_from_db()

@@ -456,6 +456,14 @@ def test_a_complaint_goes_from_receipt_to_closing_through_the_page(
     act(officer, complaint, "send_transfer")
     complaint.refresh_from_db()
     assert complaint.state == "transferred" and complaint.transfer_unit == "长沙市公安局"
+    act(
+        officer,
+        complaint,
+        "police_decision",
+        police_decision="filed",
+        on=today().isoformat(),
+        document_number="长公经立字〔2026〕7号",
+    )
     act(officer, complaint, "feedback", method="portal", note="已移送长沙市公安局")
     response = act(officer, complaint, "close")
     complaint.refresh_from_db()
@@ -469,6 +477,7 @@ def test_a_complaint_goes_from_receipt_to_closing_through_the_page(
         "propose_transfer",
         "approve_transfer",
         "send_transfer",
+        "police_decision",
         "feedback",
         "close",
     ]

@@ -455,6 +455,20 @@ def test_a_transfer_to_public_security_is_proposed_approved_and_sent(changsha_of
     assert complaint.state == State.TRANSFERRED and complaint.transfer_sent_at
     assert complaint.transfer_unit == "长沙市公安局经济犯罪侦查支队"
     complaint = act(complaint, "feedback", changsha_officer, "案件已移送公安机关。", method="phone")
+    # The complaint stays open until the police answer the transfer.
+    assert_refused(
+        complaint,
+        lambda: act(complaint, "close", changsha_officer),
+        "The police have not answered the transfer yet",
+    )
+    complaint = act(
+        complaint,
+        "police_decision",
+        changsha_officer,
+        police_decision="filed",
+        on=timezone.localdate(),
+        document_number="长公经立字〔2026〕3号",
+    )
     complaint = act(complaint, "close", changsha_officer)
     assert complaint.state == State.CLOSED
 
@@ -1109,6 +1123,11 @@ def test_seed_demo_fills_a_living_queue_in_three_prefectures(regions, settings):
     assert person.published_on and person.id_number and not person.respondent_credit_code
     assert person.provision.key == "aucl.trade_secret_penalty" and person.basis
     assert JurisdictionTransfer.objects.exists()
+    # A transfer came back refused, late; reconsideration upheld it; supervision was asked.
+    province = User.objects.get(username="province")
+    contested = services.police_transfers(province).get(transfer_state="supervision_asked")
+    assert contested.police_late and contested.prefecture_id == "430600"
+    assert contested.reconsideration_decision == "refused" and contested.procuratorate
 
     enterprise1 = User.objects.get(username="enterprise1")
     own = Complaint.objects.restrict(enterprise1, "view")

@@ -93,6 +93,11 @@ def test_it_gives_milestones_consistent_with_the_state(seeded):
             assert c.transfer_approved_at >= c.transfer_proposed_at, c.reference
         if c.state == State.TRANSFERRED:
             assert c.transfer_sent_at == c.outcome_at, c.reference
+        if c.transfer_sent_at:
+            # Sent, then answered by the police (a closed transfer always was).
+            assert c.transfer_state, c.reference
+            if c.state == State.CLOSED:
+                assert c.police_decided_on >= timezone.localdate(c.transfer_sent_at), c.reference
         if c.state == State.GUIDED:
             assert c.remedy, c.reference
         if c.state == State.CASE_DECIDED:

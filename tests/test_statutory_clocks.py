@@ -387,7 +387,8 @@ def test_a_transfer_is_approved_within_3_days_and_sent_within_24_hours(changsha_
     assert not dispatch.is_overdue(at(2026, 10, 5, 16, 29))
     complaint = act(complaint, "send_transfer", changsha_officer)
     assert clock(complaint, "transfer_dispatch").met_at
-    assert Complaint.objects.get(pk=complaint.pk).next_deadline is None
+    # Then the police's answer is awaited (tests/test_police_transfers.py).
+    assert Complaint.objects.get(pk=complaint.pk).next_limit.code == "police_filing_decision"
 
 
 def test_a_penalty_is_published_within_20_working_days(changsha_officer):

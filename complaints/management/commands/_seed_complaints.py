@@ -43,9 +43,11 @@ from complaints.workflow import (
     Conduct,
     FeedbackMethod,
     Kind,
+    PoliceDecision,
     Remedy,
     SecretKind,
     State,
+    TransferState,
     reference_number,
 )
 from enterprises.models import Enterprise
@@ -97,6 +99,7 @@ OUTCOMES = {
 REFUSED = 0.15
 STUCK = 0.03  # open long past its due dates: the overdue ones
 PENALTY = 0.4  # of the decided cases
+POLICE_FILED = 0.7  # of the transfers the police answered
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文辉力斌波宁海鹏"
 POSITIONS = ["研发工程师", "销售经理", "技术总监", "工艺主管", "采购专员", "软件工程师"]
@@ -145,6 +148,10 @@ COMPLAINT_COLUMNS = [
     "transfer_approved_at",
     "transfer_approved_by",
     "transfer_sent_at",
+    "transfer_state",
+    "police_decision",
+    "police_decided_on",
+    "police_document_number",
     "remedy",
     "case_decided_on",
     "penalty",
@@ -174,6 +181,13 @@ MILESTONES = {
     "transfer_approved_at": None,
     "transfer_approved_by": "",
     "transfer_sent_at": None,
+    "transfer_state": "",
+    "police_decision": "",
+    "police_decided_on": None,
+    "police_document_number": "",
+    # Not generated (a reconsideration is rare): read by the clocks, left to their defaults.
+    "reconsideration_requested_on": None,
+    "reconsideration_decided_on": None,
     "remedy": "",
     "case_decided_on": None,
     "penalty": False,
@@ -427,6 +441,9 @@ class ComplaintGenerator:
                 steps.append(("approve_transfer", State.TRANSFER_APPROVED, at))
                 at = at + dt.timedelta(hours=rng.uniform(1, 30))
                 steps.append(("send_transfer", State.TRANSFERRED, at))
+                # The police's decision on filing (mostly within its 3 days).
+                at = self.after(at, 0.5, 6)
+                steps.append(("police_decision", None, at))
             if route == "case":
                 at = self.after(at, 20, 110)
                 penalty = respondent is not None and rng.random() < PENALTY
@@ -471,6 +488,16 @@ class ComplaintGenerator:
             c["transfer_approved_by"] = self.person()
         elif action == "send_transfer":
             c["transfer_sent_at"] = c["outcome_at"] = now
+            c["transfer_state"] = TransferState.SENT
+        elif action == "police_decision":
+            filed = rng.random() < POLICE_FILED
+            c["police_decision"] = PoliceDecision.FILED if filed else PoliceDecision.REFUSED
+            c["transfer_state"] = TransferState.FILED if filed else TransferState.REFUSED
+            c["police_decided_on"] = timezone.localdate(now, self.tz)
+            c["police_document_number"] = (
+                f"{self.prefecture_names[c['prefecture_id']][:2]}公经"
+                f"{'立' if filed else '不立'}字〔{now:%Y}〕{rng.randrange(1, 999)}号"
+            )
         elif action in ("guide", "mediate", "not_substantiated"):
             if action == "guide":
                 c["remedy"] = rng.choice(Remedy.values)
@@ -541,6 +568,8 @@ class ComplaintGenerator:
             else:
                 due_at, due_on = None, self.due(limit, day)
             met_at = c[END_EVENTS[limit.ends_at]]
+            if met_at is not None and not isinstance(met_at, dt.datetime):
+                met_at = timezone.make_aware(dt.datetime.combine(met_at, dt.time.min))
             rows.append([c["id"], limit.pk, started_at, due_on, due_at, met_at])
             if limit.ends_at == FIRST_DECISION[c["kind"]]:
                 c["accept_deadline"] = due_on
