@@ -395,7 +395,7 @@ def _check_submission(application, user):
         raise ValidationError(
             _("Attach at least one supporting document (rules, agreements, records) first.")
         )
-    CHECKS_BY_TRACK[application.track](application)
+    CHECKS_BY_TRACK[application.track](application, user)
 
 
 def _live_in_batch(application):
@@ -411,7 +411,7 @@ def _check_quota(queryset, quota, message):
             raise ValidationError(message % {"count": count, "quota": quota})
 
 
-def _check_ftz(application):
+def _check_ftz(application, user):
     enterprise = application.enterprise
     if not enterprise.ftz_area_id:
         raise ValidationError(
@@ -426,10 +426,10 @@ def _check_ftz(application):
             "%(quota)s."
         ),
     )
-    _check_enterprise(application)
+    _check_enterprise(application, user)
 
 
-def _check_enterprise(application):
+def _check_enterprise(application, user):
     if application.enterprise.status != Enterprise.Status.ACTIVE:
         raise ValidationError(_("The enterprise has been removed from the directory."))
     if application.track == Track.PROVINCIAL_ENTERPRISE:
@@ -450,7 +450,7 @@ def designated_enterprises():
     )
 
 
-def _check_site(application):
+def _check_site(application, user):
     host = application.host_organisation
     members = application.member_enterprises.filter(prefecture_id=application.prefecture_id)
     if host.is_park:
@@ -475,10 +475,13 @@ def _check_site(application):
     )
 
 
-def _check_base(application):
+def _check_base(application, user):
     # A base is built on designated sites (§8), which may lie in several prefectures; the
     # province-wide aim of 3–5 bases is a target shown as progress (base_progress), no limit.
-    sites = list(application.sites.filter(track=Track.SITE, state=State.DESIGNATED))
+    # Only the sites the submitter may name count: a site written behind the services' back
+    # from outside its scope does not make a base.
+    designated = application.sites.filter(track=Track.SITE, state=State.DESIGNATED)
+    sites = list(relations.choices(user, designated))
     if len(sites) < BASE_MIN_SITES:
         raise ValidationError(
             _(
@@ -1113,10 +1116,12 @@ def add_acceptance_document(evaluation, uploaded, checked, *, title, user):
 def base_progress(user):
     """The province's bases against the target of §8 (3–5 in about three years).
 
-    The designated bases are counted province-wide, as the public list shows them; those under
+    The designated bases are counted province-wide (a designation is public, §9); those under
     way are counted within what ``user`` may see.
     """
-    designated = designations().filter(track=Track.BASE, state=State.DESIGNATED).count()
+    designated = DemonstrationApplication.objects.filter(
+        track=Track.BASE, state=State.DESIGNATED
+    ).count()
     under_way = (
         DemonstrationApplication.objects.restrict(user, "view")
         .filter(track=Track.BASE, state__in=ACTIVE_STATES)

@@ -250,7 +250,7 @@ PILOT_STATES = (State.PILOT, State.ACCEPTANCE)
 class AcceptanceResult(models.TextChoices):
     PASS = "pass", _("Passed")
     RECTIFY = "rectify", _("Rectify and re-evaluate")
-    FAIL = "fail", _("Failed")
+    FAIL = "fail", _("Not passed")
 
 
 # Where each result takes the application: a pass waits for the designation, a rectification

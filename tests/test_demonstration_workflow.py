@@ -683,12 +683,12 @@ def test_the_ftz_track_pilots_and_is_evaluated_before_its_designation(
     assert list(events(application).values_list("to_state", flat=True)) == [
         "draft",
         "submitted",
+        "submitted",
         "recommended",
         "under_review",
         "under_review",
         "under_review",
         "under_review",
-        "submitted",
         "pilot",
         "acceptance",
         "acceptance",

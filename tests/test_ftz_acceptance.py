@@ -116,7 +116,7 @@ def test_the_prefecture_records_how_it_selected_the_enterprise_before_recommendi
 ):
     with pytest.raises(ValidationError) as refused:
         services.transition(submitted_ftz, "recommend", changsha_officer)
-    assert "§5" in refused.value.messages[0]
+    assert "第5条" in refused.value.messages[0]
 
     with pytest.raises(ValidationError) as no_reason:
         services.record_ftz_selection(
@@ -162,7 +162,7 @@ def test_a_pilot_is_rectified_then_passes_its_acceptance_and_only_then_is_design
     services.transition(pilot, "start_acceptance", province)
     with pytest.raises(ValidationError) as no_evaluation:
         services.transition(pilot, "designate", province)
-    assert "§5" in no_evaluation.value.messages[0]
+    assert "第5条" in no_evaluation.value.messages[0]
 
     rectify = evaluate(
         pilot,
@@ -303,7 +303,7 @@ def test_the_page_does_not_designate_without_a_passing_acceptance(in_acceptance,
 
     response = post_designate(province, in_acceptance)
     messages = [str(m) for m in response.context["messages"]]
-    assert messages and "§5" in messages[0]
+    assert messages and "第5条" in messages[0]
     assert state_of(in_acceptance) == State.ACCEPTANCE
 
 
@@ -411,7 +411,7 @@ def api(user, application, action, data=None, method="post"):
 def test_the_api_does_not_designate_without_a_passing_acceptance(in_acceptance, province):
     response = api(province, in_acceptance, "transition", {"action": "designate"})
     assert response.status_code == 400
-    assert "§5" in response.json()["detail"][0]
+    assert "第5条" in response.json()["detail"][0]
     assert api(province, in_acceptance, "detail", method="get").json()["available_actions"] == []
     assert state_of(in_acceptance) == State.ACCEPTANCE
 
