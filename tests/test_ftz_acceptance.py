@@ -459,3 +459,12 @@ def test_the_api_keeps_the_selection_and_the_pilot_record(
     assert created.status_code == 201 and created.json()["id"]
     listed = api(changsha_officer, submitted_ftz, "pilot-record", method="get").json()
     assert [e["summary"] for e in listed] == ["上门指导。"]
+
+
+def test_the_workbench_shows_the_pilots_and_the_acceptances_waiting(
+    in_acceptance, pilot, province, changsha_officer
+):
+    province_page = client_for(province).get(reverse("home")).content.decode()
+    assert f"{reverse('demonstrations:list')}?state=acceptance" in province_page
+    officer_page = client_for(changsha_officer).get(reverse("home")).content.decode()
+    assert f"{reverse('demonstrations:list')}?state=pilot" in officer_page
