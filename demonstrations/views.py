@@ -222,8 +222,12 @@ class ApplicationDetailView(ScopedDetailView):
             and application.state == State.ACCEPTANCE
             and (latest is None or latest.result != AcceptanceResult.PASS)
         )
-        if context["is_province"] and evaluations:
-            context["acceptance_document_form"] = AcceptanceDocumentForm()
+        if context["is_province"]:
+            for evaluation in evaluations:
+                # One upload form per evaluation, each with ids of its own.
+                evaluation.document_form = AcceptanceDocumentForm(
+                    prefix=document_form_prefix(evaluation)
+                )
 
 
 @login_required
@@ -515,11 +519,17 @@ def record_acceptance(request, pk):
     )
 
 
+def document_form_prefix(evaluation):
+    return f"evaluation-{evaluation.pk}"
+
+
 @login_required
 @require_POST
 def upload_acceptance_document(request, pk):
     evaluation = get_object_or_404(AcceptanceEvaluation.objects.restrict(request.user), pk=pk)
-    form = AcceptanceDocumentForm(request.POST, request.FILES)
+    form = AcceptanceDocumentForm(
+        request.POST, request.FILES, prefix=document_form_prefix(evaluation)
+    )
     add_attachment_from(request, form, services.add_acceptance_document, evaluation)
     return redirect(f"{evaluation.application.get_absolute_url()}#acceptance")
 

@@ -272,9 +272,10 @@ def test_an_ftz_pilot_is_rectified_passes_its_acceptance_and_is_designated(
     expect(page.locator("#acceptance")).to_contain_text("一个月内完成研发图纸密级标识")
     minutes = tmp_path / "验收意见.pdf"
     minutes.write_bytes(PDF)
-    page.fill("#acceptance #id_title", "第一次验收意见书")
-    page.set_input_files("#acceptance input[type=file]", str(minutes))
-    page.click("#acceptance form[enctype] button[type=submit]")
+    first = ftz_pilot.acceptance_evaluations.get()
+    page.fill(f"#id_evaluation-{first.pk}-title", "第一次验收意见书")
+    page.set_input_files(f"#id_evaluation-{first.pk}-file", str(minutes))
+    page.click(f"#evaluation-{first.pk} form[enctype] button[type=submit]")
     expect(page.locator("#acceptance")).to_contain_text("第一次验收意见书")
     expect(page.locator("form[action$='/act/designate/']")).to_have_count(0)
 

@@ -468,3 +468,22 @@ def test_the_workbench_shows_the_pilots_and_the_acceptances_waiting(
     assert f"{reverse('demonstrations:list')}?state=acceptance" in province_page
     officer_page = client_for(changsha_officer).get(reverse("home")).content.decode()
     assert f"{reverse('demonstrations:list')}?state=pilot" in officer_page
+
+
+def test_a_document_is_added_to_a_recorded_evaluation_by_the_province_only(
+    in_acceptance, province, ftz_user
+):
+    evaluation = evaluate(in_acceptance, province, "rectify")
+    url = reverse("demonstrations:acceptance_document_upload", args=[evaluation.pk])
+    prefix = f"evaluation-{evaluation.pk}"
+
+    def upload(user, title):
+        data = {f"{prefix}-title": title, f"{prefix}-file": SimpleUploadedFile("纪要.pdf", PDF)}
+        return client_for(user).post(url, data)
+
+    assert upload(ftz_user, "企业自行上传").status_code == 302
+    assert upload(province, "验收会议纪要").status_code == 302
+    assert list(evaluation.documents.values_list("title", flat=True)) == ["验收会议纪要"]
+    assert events(in_acceptance, "acceptance_document").get().note == "验收会议纪要"
+    page = client_for(province).get(in_acceptance.get_absolute_url()).content.decode()
+    assert f'id="id_{prefix}-title"' in page
