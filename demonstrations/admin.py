@@ -5,7 +5,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import ApplicationEvent, Batch, DemonstrationApplication, ExpertAssignment
+from .models import (
+    AcceptanceEvaluation,
+    ApplicationEvent,
+    Batch,
+    DemonstrationApplication,
+    ExpertAssignment,
+    PilotEntry,
+)
 from .workflow import TRANSITIONS
 
 
@@ -36,6 +43,28 @@ class AssignmentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    """A record the pages and the API write through the services; the admin shows it."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PilotEntryInline(_ReadOnlyInline):
+    model = PilotEntry
+    fields = ["happened_on", "kind", "summary", "recorded_by"]
+    readonly_fields = fields
+
+
+class AcceptanceInline(_ReadOnlyInline):
+    model = AcceptanceEvaluation
+    fields = ["evaluated_on", "result", "conclusion", "rectification", "recorded_by"]
+    readonly_fields = fields
 
 
 class ApplicationAdminForm(forms.ModelForm):
@@ -97,6 +126,9 @@ class DemonstrationApplicationAdmin(admin.ModelAdmin):
         "designated_on",
         "valid_until",
         "national_candidate",
+        "concerned_prefectures",
+        "ftz_selection",
+        "ftz_selection_reason",
         "submitted_at",
         "decided_at",
     ]
@@ -104,7 +136,7 @@ class DemonstrationApplicationAdmin(admin.ModelAdmin):
         (None, {"fields": readonly_fields}),
         (_("Workflow"), {"fields": ["take_action", "action_note"]}),
     ]
-    inlines = [AssignmentInline, EventInline]
+    inlines = [AssignmentInline, PilotEntryInline, AcceptanceInline, EventInline]
 
     def get_queryset(self, request):
         return DemonstrationApplication.objects.restrict(request.user, "view").select_related(

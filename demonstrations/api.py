@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -9,15 +10,36 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 from tsprotect.accounts.models import User
 from tsprotect.core.api import ScopedViewSet, drf_error
 from tsprotect.core.relations import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from tsprotect.regions.models import Prefecture
 
 from . import public, services
 from .filters import ApplicationFilter
-from .models import DemonstrationApplication, ExpertAssignment
-from .workflow import ENTERPRISE_TRACKS, TRANSITIONS_BY_ACTION, Track
+from .models import (
+    AcceptanceEvaluation,
+    AcceptanceFinding,
+    AcceptancePartyMember,
+    DemonstrationApplication,
+    ExpertAssignment,
+    PilotEntry,
+)
+from .workflow import (
+    ENTERPRISE_TRACKS,
+    RUBRIC,
+    TRANSITIONS_BY_ACTION,
+    AcceptanceParty,
+    AcceptanceResult,
+    FindingLevel,
+    FtzSelection,
+    PilotEntryKind,
+    Track,
+)
 
 
 class ApplicationSerializer(ScopedModelSerializer):
-    prefecture = serializers.CharField(source="prefecture_id", read_only=True)
+    # Set from the enterprise or the filing bureau; the province names the lead prefecture of a
+    # base it files.
+    prefecture = ScopedPrimaryKeyRelatedField(queryset=Prefecture.objects.all(), required=False)
+    concerned_prefectures = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     county = serializers.CharField(source="county_id", read_only=True, allow_null=True)
     ftz_area = serializers.CharField(source="ftz_area_id", read_only=True, allow_null=True)
     available_actions = serializers.SerializerMethodField()
@@ -50,11 +72,16 @@ class ApplicationSerializer(ScopedModelSerializer):
             "designated_on",
             "valid_until",
             "national_candidate",
+            "concerned_prefectures",
+            "ftz_selection",
+            "ftz_selection_reason",
             "available_actions",
             "created_at",
             "updated_at",
         ]
         read_only_fields = [
+            "ftz_selection",
+            "ftz_selection_reason",
             "state",
             "submitted_at",
             "decided_at",
@@ -145,8 +172,95 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "expert", "assigned_at", "scores", "total", "comment", "scored_at"]
 
 
+class FtzSelectionSerializer(serializers.Serializer):
+    basis = serializers.ChoiceField(choices=FtzSelection.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PilotEntrySerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=PilotEntryKind.choices)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = PilotEntry
+        fields = ["id", "kind", "happened_on", "summary", "recorded_by", "recorded_at"]
+        read_only_fields = ["id", "recorded_by", "recorded_at"]
+
+
+class AcceptancePartySerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=AcceptanceParty.choices)
+    names = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+    class Meta:
+        model = AcceptancePartyMember
+        fields = ["kind", "organisation", "names"]
+
+
+class AcceptanceFindingSerializer(serializers.ModelSerializer):
+    criterion = serializers.ChoiceField(choices=[(c.key, c.label) for c in RUBRIC])
+    level = serializers.ChoiceField(choices=FindingLevel.choices)
+    remarks = serializers.CharField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = AcceptanceFinding
+        fields = ["criterion", "level", "remarks"]
+
+
+class AcceptanceDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    original_name = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj) -> str:
+        return reverse("demonstrations:acceptance_document_download", args=[obj.pk])
+
+
+class AcceptanceSerializer(serializers.ModelSerializer):
+    """An acceptance evaluation: written whole, once; the documents are added on the page."""
+
+    result = serializers.ChoiceField(choices=AcceptanceResult.choices)
+    rectification = serializers.CharField(required=False, allow_blank=True, default="")
+    parties = AcceptancePartySerializer(many=True)
+    findings = AcceptanceFindingSerializer(many=True)
+    documents = AcceptanceDocumentSerializer(many=True, read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = AcceptanceEvaluation
+        fields = [
+            "id",
+            "evaluated_on",
+            "result",
+            "conclusion",
+            "rectification",
+            "parties",
+            "findings",
+            "documents",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = ["id", "recorded_by", "recorded_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_party_names"):
+            # The names of the people who evaluated are for the bureaus, as on the page.
+            for party in data["parties"]:
+                party["names"] = ""
+        return data
+
+
 # Custom actions find the application in the user's view scope; the services decide who may act.
-VIEW_ACTIONS = ("transition", "experts", "review", "reviews")
+VIEW_ACTIONS = (
+    "transition",
+    "experts",
+    "review",
+    "reviews",
+    "ftz_selection",
+    "pilot_record",
+    "acceptances",
+)
 
 
 class ApplicationViewSet(
@@ -222,6 +336,90 @@ class ApplicationViewSet(
             raise drf_error(error) from None
         assignment.refresh_from_db()
         return Response(AssignmentSerializer(assignment).data)
+
+    @extend_schema(request=FtzSelectionSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="ftz-selection")
+    def ftz_selection(self, request, pk=None):
+        """How an FTZ enterprise was selected for the pilot (§5), recorded by its bureau."""
+        application = self.get_object()
+        body = FtzSelectionSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        try:
+            services.record_ftz_selection(application, request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return self._respond(application)
+
+    @extend_schema(methods=["GET"], request=None, responses=PilotEntrySerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=PilotEntrySerializer, responses={201: PilotEntrySerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="pilot-record",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def pilot_record(self, request, pk=None):
+        """The FTZ pilot's record: the bureau's guidance and the enterprise's progress."""
+        application = self.get_object()
+        if request.method == "GET":
+            entries = PilotEntry.objects.restrict(request.user).filter(application=application)
+            return Response(
+                PilotEntrySerializer(entries.select_related("recorded_by"), many=True).data
+            )
+        body = PilotEntrySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            entry = services.record_pilot_entry(application, request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return Response(PilotEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=AcceptanceSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=AcceptanceSerializer, responses={201: AcceptanceSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def acceptances(self, request, pk=None):
+        """The acceptance evaluations of an FTZ pilot (§5); recording one acts on its result."""
+        application = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "show_party_names": services.is_province(request.user)
+            or services.is_bureau_of(request.user, application),
+        }
+        if request.method == "GET":
+            evaluations = (
+                AcceptanceEvaluation.objects.restrict(request.user)
+                .filter(application=application)
+                .select_related("recorded_by")
+                .prefetch_related("parties", "findings", "documents")
+            )
+            return Response(AcceptanceSerializer(evaluations, many=True, context=context).data)
+        body = AcceptanceSerializer(data=request.data, context=context)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        findings = {}
+        for finding in data["findings"]:
+            findings[finding["criterion"]] = (finding["level"], finding["remarks"])
+        try:
+            evaluation = services.record_acceptance(
+                application,
+                request.user,
+                evaluated_on=data["evaluated_on"],
+                result=data["result"],
+                conclusion=data["conclusion"],
+                rectification=data["rectification"],
+                parties=[dict(party) for party in data["parties"]],
+                findings=findings,
+            )
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return Response(
+            AcceptanceSerializer(evaluation, context=context).data, status=status.HTTP_201_CREATED
+        )
 
     # All of one application's reviews in one plain list: neither paged nor filtered.
     @extend_schema(responses=AssignmentSerializer(many=True))

@@ -18,7 +18,7 @@ from tsprotect.core.validators import make_uscc
 
 from . import services
 from .models import Batch, DemonstrationApplication
-from .workflow import RUBRIC, Track
+from .workflow import RUBRIC, AcceptanceParty, FtzSelection, Track
 
 # username, display name, employer, employer's credit code (division, organisation), fields, title
 EXPERTS = [
@@ -107,10 +107,27 @@ def seed(stdout=None):
     yueyang = users["officer_430600"]
     app = start("岳阳洞庭石化新材料有限公司", Track.FTZ_ENTERPRISE, yueyang)
     services.transition(app, "submit", yueyang)
+    services.record_ftz_selection(app, yueyang, basis=FtzSelection.SPECIAL_PROJECT)
     services.transition(app, "recommend", yueyang, "石化行业领军企业，保密体系健全。")
     review(app, experts, [88, 84, 90])
     services.transition(app, "approve", province, "同意列为试点。")
+    services.record_pilot_entry(
+        app,
+        yueyang,
+        kind="guidance",
+        happened_on=today - dt.timedelta(days=40),
+        summary="指导企业梳理核心工艺参数的密级和接触人员范围。",
+    )
     services.transition(app, "start_acceptance", province, "试点期满，组织多方评估验收。")
+    services.record_acceptance(
+        app,
+        province,
+        evaluated_on=today - dt.timedelta(days=10),
+        result="pass",
+        conclusion="制度体系健全，运作模式可复制推广，同意通过验收。",
+        parties=_acceptance_parties("中国（湖南）自由贸易试验区岳阳片区管理委员会"),
+        findings={c.key: ("met", "") for c in RUBRIC},
+    )
     services.transition(app, "designate", province, "评估验收合格。")
     services.record_follow_up(
         app,
@@ -158,9 +175,80 @@ def seed(stdout=None):
     services.transition(app, "submit", changsha)
     services.transition(app, "return", changsha, "请补充核心配方的保密措施和接触人员范围说明。")
 
+    # 长沙: an FTZ enterprise the prefecture named, back in its pilot after an acceptance that
+    # asked for rectification.
+    app = start("长沙星沙重工机械有限公司", Track.FTZ_ENTERPRISE, changsha)
+    services.transition(app, "submit", changsha)
+    services.record_ftz_selection(
+        app,
+        changsha,
+        basis=FtzSelection.NAMED_BY_PREFECTURE,
+        reason="片区内暂无企业符合专项条件，由长沙市局明确该企业开展试点。",
+    )
+    services.transition(app, "recommend", changsha, "工程机械龙头企业，技术秘密集中。")
+    review(app, experts, [82, 79, 85])
+    services.transition(app, "approve", province, "同意列为试点。")
+    services.record_pilot_entry(
+        app,
+        changsha,
+        kind="guidance",
+        happened_on=today - dt.timedelta(days=60),
+        summary="指导企业建立涉密人员台账，修订保密协议范本。",
+    )
+    services.transition(app, "start_acceptance", province, "试点期满，组织多方评估验收。")
+    services.record_acceptance(
+        app,
+        province,
+        evaluated_on=today - dt.timedelta(days=20),
+        result="rectify",
+        conclusion="制度体系基本建立，研发图纸的分级管理尚未落实到位。",
+        rectification="一个月内完成研发图纸的密级标识和借阅审批，整改后申请复验。",
+        parties=_acceptance_parties("中国（湖南）自由贸易试验区长沙片区管理委员会"),
+        findings={
+            c.key: ("partly", "图纸未标密级。") if c.key == "measures" else ("met", "")
+            for c in RUBRIC
+        },
+        documents=[
+            (
+                ContentFile(PDF, name="acceptance.pdf"),
+                CheckedUpload("application/pdf", len(PDF), "0" * 64, "验收意见.pdf"),
+                "验收意见书",
+            )
+        ],
+    )
+    services.record_pilot_entry(
+        app,
+        changsha,
+        kind="progress",
+        happened_on=today - dt.timedelta(days=5),
+        summary="企业已完成八成研发图纸的密级标识，借阅审批流程上线试运行。",
+    )
+
     # enterprise1's own enterprise: a draft of its FTZ application.
     start("长沙麓谷芯片科技有限公司", Track.FTZ_ENTERPRISE, users["enterprise1"])
     return DemonstrationApplication.objects.count()
+
+
+def _acceptance_parties(ftz_management):
+    return [
+        {
+            "kind": AcceptanceParty.COMPETITION_BUREAU,
+            "organisation": "湖南省市场监督管理局价监竞争局",
+            "names": "王科长",
+        },
+        {
+            "kind": AcceptanceParty.IP_PROTECTION_DIVISION,
+            "organisation": "湖南省市场监督管理局知识产权保护处",
+            "names": "陈处长",
+        },
+        {
+            "kind": AcceptanceParty.IP_PROTECTION_CENTER,
+            "organisation": "湖南省知识产权保护中心",
+            "names": "钱研究员",
+        },
+        {"kind": AcceptanceParty.FTZ_MANAGEMENT, "organisation": ftz_management, "names": ""},
+        {"kind": AcceptanceParty.EXPERT, "organisation": "湖南湘江律师事务所", "names": "周律师"},
+    ]
 
 
 def _split(total):

@@ -15,13 +15,25 @@ from tsprotect.regions.models import HostOrganisation
 
 from . import services
 from .models import (
+    AcceptanceDocument,
     ApplicationAttachment,
     Batch,
     DemonstrationApplication,
     FollowUpRecord,
     FundingRecord,
+    PilotEntry,
 )
-from .workflow import ENTERPRISE_TRACKS, RUBRIC, State, Track
+from .workflow import (
+    ACCEPTANCE_LEAD,
+    ENTERPRISE_TRACKS,
+    RUBRIC,
+    AcceptanceParty,
+    AcceptanceResult,
+    FindingLevel,
+    FtzSelection,
+    State,
+    Track,
+)
 
 MATERIAL_FIELDS = [
     "rules_system",
@@ -42,7 +54,7 @@ FIELDS_BY_TRACK = {
         "partner_organisations",
         *MATERIAL_FIELDS,
     ],
-    Track.BASE: ["batch", "name", "sites", "partner_organisations", *MATERIAL_FIELDS],
+    Track.BASE: ["batch", "name", "prefecture", "sites", "partner_organisations", *MATERIAL_FIELDS],
 }
 
 
@@ -103,9 +115,28 @@ class ApplicationForm(ScopedModelForm):
             self.fields["member_enterprises"].help_text = _(
                 "Designated demonstration enterprises clustered in the park or association."
             )
+        province_files_base = track == Track.BASE and services.is_province(user)
+        if "prefecture" in self.fields:
+            if province_files_base:
+                self.fields["prefecture"].label = _("Lead prefecture")
+                self.fields["prefecture"].help_text = _(
+                    "The prefecture that leads the base; it must have one of the sites."
+                )
+            else:
+                del self.fields["prefecture"]
         if "sites" in self.fields:
-            self.fields["sites"].queryset = DemonstrationApplication.objects.filter(
-                track=Track.SITE, state=State.DESIGNATED, prefecture_id=prefecture
+            sites = DemonstrationApplication.objects.filter(
+                track=Track.SITE, state=State.DESIGNATED
+            ).select_related("prefecture")
+            if not province_files_base:
+                sites = sites.filter(prefecture_id=prefecture)
+            self.fields["sites"].queryset = sites
+            self.fields["sites"].label_from_instance = lambda site: (
+                f"{site.name}（{site.prefecture.name}）"
+            )
+            self.fields["sites"].help_text = _(
+                "Designated demonstration sites; the prefectures of the sites are recorded as "
+                "concerned by the base and can see it."
             )
         if "name" in self.fields:
             self.fields["name"].required = True
@@ -244,3 +275,152 @@ class BatchForm(forms.ModelForm):
                 _("Prefectures recommend after the submission deadline, not before."),
             )
         return cleaned
+
+
+# The FTZ pilot and its acceptance (§5) --------------------------------------------------------
+
+
+class FtzSelectionForm(forms.Form):
+    basis = forms.ChoiceField(
+        label=_("Selection basis"), choices=FtzSelection.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required when the prefecture names the enterprise: why no enterprise of the area "
+            "meets the special project's conditions."
+        ),
+    )
+
+
+class PilotEntryForm(forms.ModelForm):
+    class Meta:
+        model = PilotEntry
+        fields = ["kind", "happened_on", "summary"]
+        widgets = {"happened_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+
+PARTY_ROWS = (
+    ACCEPTANCE_LEAD,
+    AcceptanceParty.IP_PROTECTION_DIVISION,
+    AcceptanceParty.IP_PROTECTION_CENTER,
+    AcceptanceParty.FTZ_MANAGEMENT,
+    AcceptanceParty.EXPERT,
+    AcceptanceParty.EXPERT,
+    AcceptanceParty.EXPERT,
+)
+LEAD_ORGANISATION = "湖南省市场监督管理局价监竞争局"
+
+
+class AcceptanceForm(forms.Form):
+    """One acceptance evaluation: date, parties, a finding per criterion, result, documents.
+
+    The parties are rows of kind, organisation and names; a row without an organisation is left
+    out. The rules (who must take part, what a pass may find) are the service's.
+    """
+
+    evaluated_on = forms.DateField(label=_("Date of the evaluation"), widget=DateInput())
+    result = forms.ChoiceField(
+        label=_("Result"), choices=AcceptanceResult.choices, widget=forms.RadioSelect
+    )
+    conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
+    rectification = forms.CharField(
+        label=_("What to rectify before the re-evaluation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    document = forms.FileField(label=_("Document (minutes or report)"), required=False)
+    document_title = forms.CharField(label=_("Title of the document"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checked = None
+        for index, kind in enumerate(PARTY_ROWS):
+            self.fields[f"party_{index}_kind"] = forms.ChoiceField(
+                label=_("Party"), choices=AcceptanceParty.choices, initial=kind
+            )
+            self.fields[f"party_{index}_organisation"] = forms.CharField(
+                label=_("Organisation"),
+                required=False,
+                initial=LEAD_ORGANISATION if kind == ACCEPTANCE_LEAD else "",
+            )
+            self.fields[f"party_{index}_names"] = forms.CharField(label=_("Names"), required=False)
+        for criterion in RUBRIC:
+            self.fields[f"finding_{criterion.key}"] = forms.ChoiceField(
+                label=criterion.label, choices=[("", "---------"), *FindingLevel.choices]
+            )
+            self.fields[f"remarks_{criterion.key}"] = forms.CharField(
+                label=_("Remarks"), required=False
+            )
+
+    def party_rows(self):
+        return [
+            (self[f"party_{i}_kind"], self[f"party_{i}_organisation"], self[f"party_{i}_names"])
+            for i in range(len(PARTY_ROWS))
+        ]
+
+    def finding_rows(self):
+        return [(c, self[f"finding_{c.key}"], self[f"remarks_{c.key}"]) for c in RUBRIC]
+
+    def clean_document(self):
+        uploaded = self.cleaned_data.get("document")
+        if uploaded:
+            self.checked = check_upload(uploaded)
+        return uploaded
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("document") and not cleaned.get("document_title"):
+            self.add_error("document_title", _("Give the document a title."))
+        return cleaned
+
+    def record_kwargs(self):
+        """The service's arguments from the cleaned form."""
+        data = self.cleaned_data
+        parties = [
+            {
+                "kind": data[f"party_{i}_kind"],
+                "organisation": data[f"party_{i}_organisation"].strip(),
+                "names": data[f"party_{i}_names"].strip(),
+            }
+            for i in range(len(PARTY_ROWS))
+            if data[f"party_{i}_organisation"].strip()
+        ]
+        findings = {c.key: (data[f"finding_{c.key}"], data[f"remarks_{c.key}"]) for c in RUBRIC}
+        documents = []
+        if data.get("document"):
+            documents.append((data["document"], self.checked, data["document_title"]))
+        return {
+            "evaluated_on": data["evaluated_on"],
+            "result": data["result"],
+            "conclusion": data["conclusion"],
+            "rectification": data["rectification"],
+            "parties": parties,
+            "findings": findings,
+            "documents": documents,
+        }
+
+    def add_service_errors(self, error):
+        """A refusal of the service, on the fields it names (a criterion on its finding)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            if f"finding_{field}" in self.fields:
+                field = f"finding_{field}"
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class AcceptanceDocumentForm(forms.ModelForm):
+    file = forms.FileField(label=_("File"))
+
+    class Meta:
+        model = AcceptanceDocument
+        fields = ["title"]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.checked = check_upload(uploaded)
+        return uploaded

@@ -10,7 +10,17 @@ from tsprotect.core import scoping
 from tsprotect.core.models import StoredDocument
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 
-from .workflow import EDITABLE_STATES, FTZ_DEFAULT_QUOTA, State, Track
+from .workflow import (
+    EDITABLE_STATES,
+    FTZ_DEFAULT_QUOTA,
+    AcceptanceParty,
+    AcceptanceResult,
+    FindingLevel,
+    FtzSelection,
+    PilotEntryKind,
+    State,
+    Track,
+)
 
 APPLICATION_LABEL = "demonstrations.demonstrationapplication"
 REVIEW_PERMISSION = "review_application"
@@ -20,14 +30,28 @@ def _assigned_ids(user):
     return scoping.granted_ids(user, APPLICATION_LABEL, REVIEW_PERMISSION)
 
 
-def _expert_access(path):
-    """Experts reach the applications they are assigned to (a guardian object permission)."""
+def _involved_access(path):
+    """Who reaches an application besides its own bureau and applicant, to view it: the experts
+    assigned to review it (a guardian object permission), and the bureaus of the prefectures
+    whose sites a base cites (§8), recorded as concerned on the base."""
 
     def access(user, action):
         if action != "view":
             return None
+        parts = []
         ids = _assigned_ids(user)
-        return Q(**{f"{path}__in": sorted(ids)}) if ids else None
+        if ids:
+            parts.append(Q(**{f"{path}__in": sorted(ids)}))
+        codes = scoping.prefecture_codes(user, "view_prefecture_records")
+        if codes and codes is not scoping.ALL and not scoping.county_limit(user):
+            # A subquery, not a join: a base concerning several prefectures stays one row.
+            concerned = DemonstrationApplication.concerned_prefectures.through.objects.filter(
+                prefecture_id__in=sorted(codes)
+            ).values("demonstrationapplication_id")
+            parts.append(Q(**{f"{path}__in": concerned}))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else parts[0] | parts[1]
 
     return access
 
@@ -98,7 +122,7 @@ class DemonstrationApplication(models.Model):
         enterprise_field="enterprise",
         enterprise_actions=("view", "add", "change"),
         permissions=DEMONSTRATION_PERMISSIONS,
-        extra_access=_expert_access("pk"),
+        extra_access=_involved_access("pk"),
     )
 
     track = models.CharField(_("track"), max_length=30, choices=Track.choices)
@@ -189,6 +213,17 @@ class DemonstrationApplication(models.Model):
     designated_on = models.DateField(_("designated on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     national_candidate = models.BooleanField(_("national base candidate"), default=False)
+    concerned_prefectures = models.ManyToManyField(
+        "regions.Prefecture",
+        blank=True,
+        related_name="concerned_bases",
+        verbose_name=_("prefectures concerned"),
+        help_text=_("The prefectures whose designated sites the base cites; they can see it."),
+    )
+    ftz_selection = models.CharField(
+        _("selection basis"), max_length=30, choices=FtzSelection.choices, blank=True
+    )
+    ftz_selection_reason = models.TextField(_("reason for the selection"), blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -253,14 +288,14 @@ PUBLIC_STATUS_LABELS = {
 }
 
 
-def _child_scope(*, enterprise_actions=("view",)):
+def _child_scope(*, enterprise_actions=("view",), path="application"):
     return Scope(
-        prefecture_field="application__prefecture",
-        county_field="application__county",
-        enterprise_field="application__enterprise",
+        prefecture_field=f"{path}__prefecture",
+        county_field=f"{path}__county",
+        enterprise_field=f"{path}__enterprise",
         enterprise_actions=enterprise_actions,
         permissions=DEMONSTRATION_PERMISSIONS,
-        extra_access=_expert_access("application"),
+        extra_access=_involved_access(path),
     )
 
 
@@ -469,3 +504,158 @@ class FundingRecord(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.amount}"
+
+
+# The FTZ track: the pilot and its acceptance evaluation (§5) ---------------------------------
+
+
+class PilotEntry(models.Model):
+    """A dated entry of the pilot record: the bureau's guidance, or the enterprise's progress."""
+
+    scope = _child_scope()
+
+    application = models.ForeignKey(
+        DemonstrationApplication,
+        on_delete=models.CASCADE,
+        related_name="pilot_entries",
+        verbose_name=_("application"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PilotEntryKind.choices)
+    happened_on = models.DateField(_("date"))
+    summary = models.TextField(_("summary"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        verbose_name = _("pilot record entry")
+        verbose_name_plural = _("pilot record")
+
+    def __str__(self):
+        return f"{self.happened_on:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class AcceptanceEvaluation(models.Model):
+    """One multi-party acceptance evaluation of an FTZ enterprise's pilot, with its result."""
+
+    scope = _child_scope()
+
+    application = models.ForeignKey(
+        DemonstrationApplication,
+        on_delete=models.PROTECT,
+        related_name="acceptance_evaluations",
+        verbose_name=_("application"),
+    )
+    evaluated_on = models.DateField(_("date of the evaluation"))
+    result = models.CharField(_("result"), max_length=10, choices=AcceptanceResult.choices)
+    conclusion = models.TextField(_("conclusion"))
+    rectification = models.TextField(
+        _("what to rectify before the re-evaluation"),
+        blank=True,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["evaluated_on", "pk"]
+        verbose_name = _("acceptance evaluation")
+        verbose_name_plural = _("acceptance evaluations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(result=AcceptanceResult.RECTIFY) | ~Q(rectification=""),
+                name="acceptance_rectify_says_what",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.evaluated_on:%Y-%m-%d} {self.get_result_display()}"
+
+
+class AcceptancePartyMember(models.Model):
+    """A party taking part in an acceptance evaluation: which body, its organisation, who."""
+
+    evaluation = models.ForeignKey(
+        AcceptanceEvaluation,
+        on_delete=models.CASCADE,
+        related_name="parties",
+        verbose_name=_("acceptance evaluation"),
+    )
+    kind = models.CharField(_("party"), max_length=30, choices=AcceptanceParty.choices)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    names = models.CharField(_("names"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("party to the acceptance")
+        verbose_name_plural = _("parties to the acceptance")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.organisation}"
+
+
+class AcceptanceFinding(models.Model):
+    """The finding of an acceptance evaluation on one criterion of the track."""
+
+    evaluation = models.ForeignKey(
+        AcceptanceEvaluation,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        verbose_name=_("acceptance evaluation"),
+    )
+    criterion = models.CharField(_("criterion"), max_length=30)
+    level = models.CharField(_("finding"), max_length=10, choices=FindingLevel.choices)
+    remarks = models.TextField(_("remarks"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("acceptance finding")
+        verbose_name_plural = _("acceptance findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "criterion"], name="one_finding_per_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_criterion_display()}: {self.get_level_display()}"
+
+    def get_criterion_display(self):
+        from .workflow import RUBRIC
+
+        return next((c.label for c in RUBRIC if c.key == self.criterion), self.criterion)
+
+
+class AcceptanceDocument(StoredDocument):
+    """A document of an acceptance evaluation (minutes, report, opinions), served only through
+    a scoped view."""
+
+    scope = _child_scope(path="evaluation__application")
+
+    evaluation = models.ForeignKey(
+        AcceptanceEvaluation,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("acceptance evaluation"),
+    )
+    file = models.FileField(_("file"), upload_to="demonstrations/acceptance/%Y/%m/")
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("acceptance document")
+        verbose_name_plural = _("acceptance documents")

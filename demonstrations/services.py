@@ -18,11 +18,15 @@ from tsprotect.accounts.models import Role, User
 from tsprotect.core import conflicts, grants, relations, scoping
 from tsprotect.core.models import AccessGrant
 from tsprotect.core.uploads import storing_files
-from tsprotect.notifications.services import enterprise_users, notify
+from tsprotect.notifications.services import bureau_officers, enterprise_users, notify
 
 from .models import (
     LIVE_APPLICATION_MESSAGE,
     REVIEW_PERMISSION,
+    AcceptanceDocument,
+    AcceptanceEvaluation,
+    AcceptanceFinding,
+    AcceptancePartyMember,
     ApplicationAttachment,
     ApplicationEvent,
     Batch,
@@ -30,24 +34,35 @@ from .models import (
     ExpertAssignment,
     FollowUpRecord,
     FundingRecord,
+    PilotEntry,
 )
 from .workflow import (
+    ACCEPTANCE_LEAD,
+    ACCEPTANCE_MIN_PARTY_KINDS,
+    ACCEPTANCE_TARGETS,
     ACTIVE_STATES,
     ASSIGNABLE_STATES,
     BASE_MIN_SITES,
-    BASE_PROVINCE_LIMIT,
+    BASE_TARGET,
     DESIGNATION_YEARS,
     ENTERPRISE_TRACKS,
+    FTZ_SELECTION_STATES,
     FUNDED_TRACKS,
     MAX_EXPERTS,
     MIN_EXPERTS,
     PASS_MARK,
+    PILOT_STATES,
     RENEWAL_WINDOW_DAYS,
     RUBRIC,
     SITE_MIN_DESIGNATED_MEMBERS,
     TRANSITIONS,
     TRANSITIONS_BY_ACTION,
+    AcceptanceParty,
+    AcceptanceResult,
     Actor,
+    FindingLevel,
+    FtzSelection,
+    PilotEntryKind,
     State,
     Track,
 )
@@ -98,6 +113,9 @@ def acts_for_applicant(user, application) -> bool:
         scoping.enterprise_ids(user)
     ):
         return True
+    if application.track == Track.BASE and is_province(user):
+        # A base may bring together the sites of several prefectures: the province files it.
+        return True
     # The bureau files its own sites and bases, and may file for an enterprise it accompanies.
     return is_bureau_of(user, application)
 
@@ -112,13 +130,24 @@ def may_act_as(user, application, actor) -> bool:
 
 def available_transitions(application, user):
     """The transitions ``user`` may take on ``application`` now (the buttons of the page)."""
-    return [
+    offered = [
         t
         for t in TRANSITIONS
         if application.state in t.sources
         and application.track in t.tracks
         and may_act_as(user, application, t.actor)
     ]
+    if any(t.action == "designate" for t in offered) and not may_designate(application):
+        offered = [t for t in offered if t.action != "designate"]
+    return offered
+
+
+def may_designate(application) -> bool:
+    """Whether the designation's own precondition holds (an FTZ pilot's passing acceptance)."""
+    if application.track != Track.FTZ_ENTERPRISE:
+        return True
+    latest = latest_acceptance(application)
+    return latest is not None and latest.result == AcceptanceResult.PASS
 
 
 # Creating and editing ------------------------------------------------------------------------
@@ -170,8 +199,14 @@ def check_application(application, user):
                 errors["enterprise"] = LIVE_APPLICATION_MESSAGE
         application.host_organisation = None
     else:
-        if user.role != Role.PREFECTURE_OFFICER or not user.prefecture_id:
-            errors["track"] = _("Demonstration sites and bases are set up by a prefecture bureau.")
+        if application.track == Track.BASE and is_province(user):
+            if not application.prefecture_id:
+                errors["prefecture"] = _("Choose the prefecture that leads the base.")
+        elif user.role != Role.PREFECTURE_OFFICER or not user.prefecture_id:
+            errors["track"] = _(
+                "Demonstration sites are set up by a prefecture bureau, bases by a prefecture "
+                "bureau or the provincial bureau."
+            )
         else:
             application.prefecture_id = user.prefecture_id
         application.enterprise = None
@@ -236,6 +271,15 @@ def _check_relations(application, user, members, sites):
     relations.check_choices(user, "host_organisation", application.host_organisation)
     relations.check_choices(user, "member_enterprises", members)
     relations.check_choices(user, "sites", sites)
+    if application.track == Track.BASE and sites:
+        _check_lead_prefecture(application, {site.prefecture_id for site in sites})
+
+
+def _check_lead_prefecture(application, prefectures):
+    if application.prefecture_id not in prefectures:
+        raise ValidationError(
+            {"prefecture": _("The prefecture that leads the base must have one of its sites.")}
+        )
 
 
 def _set_relations(application, members, sites):
@@ -243,6 +287,8 @@ def _set_relations(application, members, sites):
         application.member_enterprises.set(members)
     if application.track == Track.BASE:
         application.sites.set(sites)
+        # The prefectures whose sites the base cites are concerned by it (§8): they see it.
+        application.concerned_prefectures.set(sorted({site.prefecture_id for site in sites}))
 
 
 @storing_files()
@@ -349,7 +395,7 @@ def _check_submission(application, user):
         raise ValidationError(
             _("Attach at least one supporting document (rules, agreements, records) first.")
         )
-    CHECKS_BY_TRACK[application.track](application)
+    CHECKS_BY_TRACK[application.track](application, user)
 
 
 def _live_in_batch(application):
@@ -365,7 +411,7 @@ def _check_quota(queryset, quota, message):
             raise ValidationError(message % {"count": count, "quota": quota})
 
 
-def _check_ftz(application):
+def _check_ftz(application, user):
     enterprise = application.enterprise
     if not enterprise.ftz_area_id:
         raise ValidationError(
@@ -380,10 +426,10 @@ def _check_ftz(application):
             "%(quota)s."
         ),
     )
-    _check_enterprise(application)
+    _check_enterprise(application, user)
 
 
-def _check_enterprise(application):
+def _check_enterprise(application, user):
     if application.enterprise.status != Enterprise.Status.ACTIVE:
         raise ValidationError(_("The enterprise has been removed from the directory."))
     if application.track == Track.PROVINCIAL_ENTERPRISE:
@@ -404,7 +450,7 @@ def designated_enterprises():
     )
 
 
-def _check_site(application):
+def _check_site(application, user):
     host = application.host_organisation
     members = application.member_enterprises.filter(prefecture_id=application.prefecture_id)
     if host.is_park:
@@ -429,29 +475,26 @@ def _check_site(application):
     )
 
 
-def _check_base(application):
-    # Only the prefecture's own designated sites count towards its base.
-    sites = application.sites.filter(
-        track=Track.SITE, state=State.DESIGNATED, prefecture_id=application.prefecture_id
-    )
-    if sites.count() < BASE_MIN_SITES:
+def _check_base(application, user):
+    # A base is built on designated sites (§8), which may lie in several prefectures; the
+    # province-wide aim of 3–5 bases is a target shown as progress (base_progress), no limit.
+    # Only the sites the submitter may name count: a site written behind the services' back
+    # from outside its scope does not make a base.
+    designated = application.sites.filter(track=Track.SITE, state=State.DESIGNATED)
+    sites = list(relations.choices(user, designated))
+    if len(sites) < BASE_MIN_SITES:
         raise ValidationError(
             _(
                 "A demonstration base is built on at least %(needed)s designated sites (now "
                 "%(count)s)."
             )
-            % {"needed": BASE_MIN_SITES, "count": sites.count()}
+            % {"needed": BASE_MIN_SITES, "count": len(sites)}
         )
-    limit = application.batch.quota or BASE_PROVINCE_LIMIT
+    _check_lead_prefecture(application, {site.prefecture_id for site in sites})
     _check_quota(
-        DemonstrationApplication.objects.filter(track=Track.BASE, state__in=ACTIVE_STATES).exclude(
-            pk=application.pk
-        ),
-        limit,
-        _(
-            "The province already has %(count)s bases designated or under way; the aim is "
-            "%(quota)s."
-        ),
+        _live_in_batch(application),
+        application.batch.quota,
+        _("This batch already has %(count)s base application(s); its quota is %(quota)s."),
     )
 
 
@@ -469,6 +512,13 @@ def _check_recommendation(application, user):
         raise ValidationError(
             _("The recommendation deadline of this batch was %(date)s.")
             % {"date": deadline.isoformat()}
+        )
+    if application.track == Track.FTZ_ENTERPRISE and not application.ftz_selection:
+        raise ValidationError(
+            _(
+                "Record first how the enterprise was selected for the FTZ pilot (§5): through "
+                "the special project, or named by the prefecture with the reason."
+            )
         )
 
 
@@ -520,11 +570,26 @@ def _check_renewal(application, user):
         )
 
 
+def _check_designation(application, user):
+    if application.track != Track.FTZ_ENTERPRISE:
+        return
+    latest = latest_acceptance(application)
+    if latest is None or latest.result != AcceptanceResult.PASS:
+        # §5: an FTZ enterprise is designated after its multi-party acceptance evaluation.
+        raise ValidationError(
+            _(
+                "An FTZ demonstration enterprise is designated only after a passing acceptance "
+                "evaluation (§5); record the evaluation first."
+            )
+        )
+
+
 GUARDS = {
     "submit": _check_submission,
     "recommend": _check_recommendation,
     "approve": _check_approval,
     "reject": _check_reviews,
+    "designate": _check_designation,
     "renew": _check_renewal,
 }
 
@@ -538,6 +603,18 @@ def _add_years(day: date, years: int) -> date:
 
 def _on_submit(application, user):
     application.submitted_at = timezone.now()
+    if application.track == Track.BASE:
+        # The prefectures whose sites the base cites take part in it (§8): they are told.
+        others = application.concerned_prefectures.exclude(pk=application.prefecture_id)
+        for prefecture_id in others.values_list("pk", flat=True):
+            notify(
+                bureau_officers(prefecture_id),
+                kind="base_concerns_prefecture",
+                title=_("A demonstration base cites your sites: %(name)s")
+                % {"name": application.name},
+                url=application.get_absolute_url(),
+                key=f"base_concerns:{application.pk}:{prefecture_id}",
+            )
 
 
 def _on_decision(application, user):
@@ -788,6 +865,280 @@ def submit_review(assignment, user, scores: dict, comment: str):
     return assignment
 
 
+# The FTZ pilot and its acceptance evaluation (§5) ----------------------------------------------
+
+
+def _may_guide(user, application) -> bool:
+    return is_province(user) or is_bureau_of(user, application)
+
+
+@transaction.atomic
+def record_ftz_selection(application, user, *, basis, reason=""):
+    """How the FTZ enterprise was selected (§5), recorded by its bureau before recommending it.
+
+    Where no enterprise of the area meets the special project's conditions, the prefecture names
+    1–2 enterprises itself: that choice is kept with its reason.
+    """
+    locked = _lock(application)
+    if locked.track != Track.FTZ_ENTERPRISE:
+        raise ValidationError(_("The selection basis is recorded for FTZ enterprises only."))
+    if not _may_guide(user, locked):
+        raise ValidationError(_("The selection basis is recorded by the prefecture bureau."))
+    if locked.state not in FTZ_SELECTION_STATES:
+        raise ValidationError(
+            _("The selection basis is recorded before the recommendation (it is “%(state)s”).")
+            % {"state": locked.get_state_display()}
+        )
+    if basis not in FtzSelection.values:
+        raise ValidationError({"basis": _("Choose how the enterprise was selected.")})
+    reason = (reason or "").strip()
+    if basis == FtzSelection.NAMED_BY_PREFECTURE and not reason:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Say why no enterprise of the area meets the special project's conditions "
+                    "and why the prefecture names this one."
+                )
+            }
+        )
+    locked.ftz_selection = basis
+    locked.ftz_selection_reason = reason
+    locked.save(update_fields=["ftz_selection", "ftz_selection_reason", "updated_at"])
+    label = FtzSelection(basis).label
+    _record(locked, "ftz_selection", user, locked.state, locked.state, f"{label}\n{reason}".strip())
+    return locked
+
+
+@transaction.atomic
+def record_pilot_entry(application, user, *, kind, happened_on, summary):
+    """A dated entry of the pilot record: the bureau's guidance or the enterprise's progress."""
+    locked = _lock(application)
+    if locked.track != Track.FTZ_ENTERPRISE or locked.state not in PILOT_STATES:
+        raise ValidationError(_("The pilot record is kept while an FTZ enterprise is piloting."))
+    if not _may_guide(user, locked):
+        raise ValidationError(_("The pilot record is kept by the bureaus."))
+    if kind not in PilotEntryKind.values:
+        raise ValidationError({"kind": _("Choose guidance or progress.")})
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("An entry cannot be dated in the future.")})
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _("Say what was done.")})
+    entry = PilotEntry.objects.create(
+        application=locked, kind=kind, happened_on=happened_on, summary=summary, recorded_by=user
+    )
+    note = f"{PilotEntryKind(kind).label} {happened_on.isoformat()}: {summary}"
+    _record(locked, "pilot_entry", user, locked.state, locked.state, note)
+    return entry
+
+
+def latest_acceptance(application):
+    return (
+        AcceptanceEvaluation.objects.filter(application=application)
+        .order_by("-evaluated_on", "-pk")
+        .first()
+    )
+
+
+def acceptance_criteria():
+    """The criteria an acceptance finds on: the FTZ track's own rubric."""
+    return RUBRIC
+
+
+def check_acceptance(
+    application, *, evaluated_on, result, conclusion, rectification, parties, findings
+):
+    """The acceptance evaluation as given; raises ValidationError keyed by field.
+
+    ``parties``: dicts of kind, organisation, names; ``findings``: {criterion key: (level,
+    remarks)} for every criterion of ``acceptance_criteria()``.
+    """
+    errors = {}
+    if result not in AcceptanceResult.values:
+        errors["result"] = _("Choose the result of the evaluation.")
+    if evaluated_on > timezone.localdate():
+        errors["evaluated_on"] = _("An evaluation cannot be dated in the future.")
+    previous = latest_acceptance(application)
+    if previous is not None and evaluated_on < previous.evaluated_on:
+        errors["evaluated_on"] = _(
+            "The previous evaluation was on %(date)s; a later one cannot be dated before it."
+        ) % {"date": previous.evaluated_on.isoformat()}
+    if not (conclusion or "").strip():
+        errors["conclusion"] = _("Give the conclusion of the evaluation.")
+    if result == AcceptanceResult.RECTIFY and not (rectification or "").strip():
+        errors["rectification"] = _(
+            "Say what the enterprise must rectify before the re-evaluation."
+        )
+    kinds = set()
+    for party in parties:
+        if party.get("kind") not in AcceptanceParty.values or not party.get("organisation"):
+            errors["parties"] = _("Give each party's kind and organisation.")
+            break
+        kinds.add(party["kind"])
+    if "parties" not in errors and (
+        ACCEPTANCE_LEAD not in kinds or len(kinds) < ACCEPTANCE_MIN_PARTY_KINDS
+    ):
+        errors["parties"] = _(
+            "The acceptance is evaluated by several parties, led by the provincial bureau's "
+            "Price Supervision and Competition Bureau (§5, §17): name it and at least one other "
+            "party."
+        )
+    levels = {}
+    for criterion in acceptance_criteria():
+        level = (findings.get(criterion.key) or (None, ""))[0]
+        if level not in FindingLevel.values:
+            errors[criterion.key] = _("Give the finding on “%(criterion)s”.") % {
+                "criterion": criterion.label
+            }
+        levels[criterion.key] = level
+    if result == AcceptanceResult.PASS and FindingLevel.NOT_MET in levels.values():
+        errors["result"] = _("An evaluation that finds a criterion not met cannot be a pass.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@storing_files()
+def record_acceptance(
+    application,
+    user,
+    *,
+    evaluated_on,
+    result,
+    conclusion,
+    rectification="",
+    parties,
+    findings,
+    documents=(),
+):
+    """Record a multi-party acceptance evaluation of an FTZ pilot, and act on its result.
+
+    A pass leaves the enterprise awaiting its designation, a rectification sends it back to the
+    pilot until the next evaluation, a failure ends the application. ``documents`` are
+    ``(uploaded, checked, title)`` triples, stored with the record or not at all.
+    """
+    locked = _lock(application)
+    if not is_province(user):
+        raise ValidationError(_("The acceptance evaluation is recorded by the provincial bureau."))
+    if locked.track != Track.FTZ_ENTERPRISE or locked.state != State.ACCEPTANCE:
+        raise ValidationError(
+            _(
+                "An acceptance evaluation is recorded once the evaluation has started (it is "
+                "“%(state)s”)."
+            )
+            % {"state": locked.get_state_display()}
+        )
+    previous = latest_acceptance(locked)
+    if previous is not None and previous.result == AcceptanceResult.PASS:
+        raise ValidationError(
+            _("The enterprise passed its acceptance on %(date)s; it now awaits its designation.")
+            % {"date": previous.evaluated_on.isoformat()}
+        )
+    check_acceptance(
+        locked,
+        evaluated_on=evaluated_on,
+        result=result,
+        conclusion=conclusion,
+        rectification=rectification,
+        parties=parties,
+        findings=findings,
+    )
+    evaluation = AcceptanceEvaluation.objects.create(
+        application=locked,
+        evaluated_on=evaluated_on,
+        result=result,
+        conclusion=conclusion.strip(),
+        rectification=(rectification or "").strip() if result == AcceptanceResult.RECTIFY else "",
+        recorded_by=user,
+    )
+    AcceptancePartyMember.objects.bulk_create(
+        AcceptancePartyMember(
+            evaluation=evaluation,
+            kind=party["kind"],
+            organisation=party["organisation"].strip(),
+            names=(party.get("names") or "").strip(),
+        )
+        for party in parties
+    )
+    AcceptanceFinding.objects.bulk_create(
+        AcceptanceFinding(
+            evaluation=evaluation,
+            criterion=criterion.key,
+            level=findings[criterion.key][0],
+            remarks=(findings[criterion.key][1] or "").strip(),
+        )
+        for criterion in acceptance_criteria()
+    )
+    for uploaded, checked, title in documents:
+        _store_acceptance_document(evaluation, uploaded, checked, title=title, user=user)
+    from_state = locked.state
+    locked.state = ACCEPTANCE_TARGETS[result]
+    if locked.state == State.REJECTED:
+        locked.decided_at = timezone.now()
+    locked.save()
+    note = f"{AcceptanceResult(result).label} ({evaluated_on.isoformat()}): {evaluation.conclusion}"
+    if evaluation.rectification:
+        note += f"\n{evaluation.rectification}"
+    _record(locked, "acceptance", user, from_state, locked.state, note)
+    if result != AcceptanceResult.PASS and locked.enterprise_id:
+        notify(
+            enterprise_users(locked.enterprise_id),
+            kind="acceptance_result",
+            title=_("Acceptance evaluation: %(result)s — %(name)s")
+            % {"result": AcceptanceResult(result).label, "name": locked.name},
+            body=evaluation.rectification or evaluation.conclusion,
+            url=locked.get_absolute_url(),
+            key=f"acceptance_result:{evaluation.pk}",
+        )
+    return evaluation
+
+
+def _store_acceptance_document(evaluation, uploaded, checked, *, title, user):
+    return AcceptanceDocument.objects.create(
+        evaluation=evaluation,
+        title=title,
+        file=uploaded,
+        uploaded_by=user,
+        **checked.stored_fields(),
+    )
+
+
+@storing_files()
+def add_acceptance_document(evaluation, uploaded, checked, *, title, user):
+    """A document of a recorded evaluation (its signed minutes, the report), added later."""
+    locked = _lock(evaluation.application)
+    if not is_province(user):
+        raise ValidationError(_("The acceptance documents are kept by the provincial bureau."))
+    document = _store_acceptance_document(evaluation, uploaded, checked, title=title, user=user)
+    _record(locked, "acceptance_document", user, locked.state, locked.state, title)
+    return document
+
+
+def base_progress(user):
+    """The province's bases against the target of §8 (3–5 in about three years).
+
+    The designated bases are counted province-wide (a designation is public, §9); those under
+    way are counted within what ``user`` may see.
+    """
+    designated = DemonstrationApplication.objects.filter(
+        track=Track.BASE, state=State.DESIGNATED
+    ).count()
+    under_way = (
+        DemonstrationApplication.objects.restrict(user, "view")
+        .filter(track=Track.BASE, state__in=ACTIVE_STATES)
+        .exclude(state=State.DESIGNATED)
+        .count()
+    )
+    low, high = BASE_TARGET
+    return {
+        "designated": designated,
+        "under_way": under_way,
+        "target_min": low,
+        "target_max": high,
+        "reached": designated >= low,
+        "beyond": max(designated - high, 0),
+    }
+
+
 # After the designation -----------------------------------------------------------------------
 
 
@@ -860,10 +1211,12 @@ def work_queue(user):
     items = []
     if user.role == Role.PREFECTURE_OFFICER:
         items.append((_("Applications to recommend"), State.SUBMITTED))
+        items.append((_("FTZ enterprises in their pilot"), State.PILOT))
     if is_province(user):
         items.append((_("Applications awaiting experts"), State.RECOMMENDED))
         items.append((_("Applications under expert review"), State.UNDER_REVIEW))
         items.append((_("Approved applications to designate"), State.APPROVED))
+        items.append((_("FTZ enterprises in their acceptance evaluation"), State.ACCEPTANCE))
     if scoping.enterprise_ids(user):
         items.append((_("Applications returned for correction"), State.RETURNED))
     counts = scoped.aggregate(

@@ -25,22 +25,39 @@ from tsprotect.core.views import (
 from . import certificates, services
 from .filters import ApplicationFilter
 from .forms import (
+    AcceptanceDocumentForm,
+    AcceptanceForm,
     ApplicationForm,
     AssignExpertsForm,
     AttachmentForm,
     BatchForm,
     FollowUpForm,
+    FtzSelectionForm,
     FundingForm,
+    PilotEntryForm,
     ReviewForm,
     TransitionForm,
 )
-from .models import ApplicationAttachment, Batch, DemonstrationApplication, ExpertAssignment
+from .models import (
+    AcceptanceDocument,
+    AcceptanceEvaluation,
+    ApplicationAttachment,
+    Batch,
+    DemonstrationApplication,
+    ExpertAssignment,
+)
 from .workflow import (
+    ACCEPTANCE_BASIS,
     ASSIGNABLE_STATES,
+    BASE_TARGET_BASIS,
     BUREAU_TRACKS,
     ENTERPRISE_TRACKS,
+    FTZ_SELECTION_BASIS,
+    FTZ_SELECTION_STATES,
+    PILOT_STATES,
     RUBRIC,
     TRANSITIONS_BY_ACTION,
+    AcceptanceResult,
     State,
     Track,
 )
@@ -60,6 +77,9 @@ def tracks_for(user):
         tracks += list(ENTERPRISE_TRACKS)
     if user.role == Role.PREFECTURE_OFFICER and user.prefecture_id:
         tracks += list(BUREAU_TRACKS)
+    elif services.is_province(user):
+        # A base may bring together the sites of several prefectures (§8).
+        tracks.append(Track.BASE)
     return tracks
 
 
@@ -101,6 +121,9 @@ class ApplicationListView(ScopedListView):
         context["tracks"] = tracks_for(user)
         context["is_province"] = services.is_province(user)
         context["is_expert"] = user.role == Role.EXPERT
+        if not context["is_expert"]:
+            context["base_progress"] = services.base_progress(user)
+            context["base_target_basis"] = BASE_TARGET_BASIS
         return context
 
 
@@ -162,8 +185,49 @@ class ApplicationDetailView(ScopedDetailView):
         context["follow_ups"] = application.follow_ups.select_related("recorded_by")
         context["funding"] = application.funding.all()
         context["members"] = application.member_enterprises.all()
-        context["sites"] = application.sites.all()
+        context["sites"] = application.sites.select_related("prefecture")
+        context["concerned_prefectures"] = application.concerned_prefectures.all()
+        if application.track == Track.FTZ_ENTERPRISE:
+            self._ftz_context(context, application, user, bureau)
         return context
+
+    def _ftz_context(self, context, application, user, bureau):
+        guides = context["is_province"] or bureau
+        context["ftz_selection_basis"] = FTZ_SELECTION_BASIS
+        context["acceptance_basis"] = ACCEPTANCE_BASIS
+        if guides and application.state in FTZ_SELECTION_STATES:
+            context["ftz_selection_form"] = FtzSelectionForm(
+                initial={
+                    "basis": application.ftz_selection,
+                    "reason": application.ftz_selection_reason,
+                }
+            )
+        context["pilot_entries"] = application.pilot_entries.select_related("recorded_by")
+        if guides and application.state in PILOT_STATES:
+            context["pilot_entry_form"] = PilotEntryForm(
+                initial={"happened_on": timezone.localdate()}
+            )
+        evaluations = list(
+            AcceptanceEvaluation.objects.restrict(user)
+            .filter(application=application)
+            .select_related("recorded_by")
+            .prefetch_related("parties", "findings", "documents")
+        )
+        context["evaluations"] = evaluations
+        # The names of the people who evaluated are for the bureaus, as the reviewers' are.
+        context["show_party_names"] = guides
+        latest = evaluations[-1] if evaluations else None
+        context["may_record_acceptance"] = (
+            context["is_province"]
+            and application.state == State.ACCEPTANCE
+            and (latest is None or latest.result != AcceptanceResult.PASS)
+        )
+        if context["is_province"]:
+            for evaluation in evaluations:
+                # One upload form per evaluation, each with ids of its own.
+                evaluation.document_form = AcceptanceDocumentForm(
+                    prefix=document_form_prefix(evaluation)
+                )
 
 
 @login_required
@@ -408,6 +472,73 @@ def add_follow_up(request, pk):
 def add_funding(request, pk):
     done = _("The special funding is recorded.")
     return _record_for(request, pk, FundingForm, services.record_funding, done)
+
+
+@login_required
+@require_POST
+def ftz_selection(request, pk):
+    done = _("The selection basis is recorded.")
+    return _record_for(request, pk, FtzSelectionForm, services.record_ftz_selection, done)
+
+
+@login_required
+@require_POST
+def add_pilot_entry(request, pk):
+    done = _("The pilot record entry is saved.")
+    return _record_for(request, pk, PilotEntryForm, services.record_pilot_entry, done)
+
+
+@login_required
+def record_acceptance(request, pk):
+    """The provincial bureau records an acceptance evaluation of an FTZ pilot (§5)."""
+    _require_province(request.user)
+    application = get_object_or_404(_scoped(request.user).filter(track=Track.FTZ_ENTERPRISE), pk=pk)
+    form = AcceptanceForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"evaluated_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.record_acceptance(
+                application, request.user, **form.record_kwargs()
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                _("The acceptance evaluation is recorded: %(result)s.")
+                % {"result": evaluation.get_result_display()},
+            )
+            return redirect(f"{application.get_absolute_url()}#acceptance")
+    return render(
+        request,
+        "demonstrations/acceptance_form.html",
+        {"object": application, "form": form, "acceptance_basis": ACCEPTANCE_BASIS},
+    )
+
+
+def document_form_prefix(evaluation):
+    return f"evaluation-{evaluation.pk}"
+
+
+@login_required
+@require_POST
+def upload_acceptance_document(request, pk):
+    evaluation = get_object_or_404(AcceptanceEvaluation.objects.restrict(request.user), pk=pk)
+    form = AcceptanceDocumentForm(
+        request.POST, request.FILES, prefix=document_form_prefix(evaluation)
+    )
+    add_attachment_from(request, form, services.add_acceptance_document, evaluation)
+    return redirect(f"{evaluation.application.get_absolute_url()}#acceptance")
+
+
+@login_required
+def download_acceptance_document(request, pk):
+    document = get_object_or_404(AcceptanceDocument.objects.restrict(request.user), pk=pk)
+    logger.info("acceptance document %s downloaded by %s", document.pk, request.user)
+    return private_file(document.file, document.original_name, document.content_type)
 
 
 @login_required

@@ -116,10 +116,12 @@ TRANSITIONS = (
         target_by_track=((Track.FTZ_ENTERPRISE, State.PILOT),),
         style="primary",
     ),
+    # An FTZ enterprise in its acceptance evaluation is rejected by a failed acceptance, which is
+    # recorded with its parties and findings (services.record_acceptance), not by a bare button.
     Transition(
         "reject",
         _("Reject"),
-        (State.UNDER_REVIEW, State.ACCEPTANCE),
+        (State.UNDER_REVIEW,),
         State.REJECTED,
         Actor.PROVINCE,
         needs_note=True,
@@ -169,6 +171,10 @@ EVENT_LABELS = {
     "follow_up": _("Follow-up service recorded"),
     "funding": _("Special funding recorded"),
     "national_candidate": _("Marked as a national base candidate"),
+    "ftz_selection": _("Selection basis recorded"),
+    "pilot_entry": _("Pilot record added"),
+    "acceptance": _("Acceptance evaluation recorded"),
+    "acceptance_document": _("Acceptance document added"),
     **{t.action: t.label for t in TRANSITIONS},
 }
 
@@ -197,6 +203,89 @@ PASS_MARK = Decimal(60)
 FTZ_DEFAULT_QUOTA = 2  # 1–2 enterprises per FTZ area and batch
 SITE_MIN_DESIGNATED_MEMBERS = 2  # a site needs demonstration enterprises clustered in its host
 BASE_MIN_SITES = 2  # a base is built on designated sites
-BASE_PROVINCE_LIMIT = 5  # the province aims at 3–5 bases
+# §8: "争取用三年左右时间……形成3-5个湖南省商业秘密保护示范基地" — a target the progress is shown
+# against, never a limit: a sixth base is welcome.
+BASE_TARGET = (3, 5)
+BASE_TARGET_BASIS = _(
+    "§8 of the Implementation Opinions (湘市监价监〔2021〕122号): 3–5 provincial demonstration "
+    "bases in about three years"
+)
 DESIGNATION_YEARS = 3  # a designation stands for three years unless renewed
 RENEWAL_WINDOW_DAYS = 365  # renewed in its last year, after that year's follow-up service
+
+
+# The FTZ track (§5) -------------------------------------------------------------------------
+
+
+class FtzSelection(models.TextChoices):
+    """How an FTZ enterprise came to the pilot (§5): picked through the IP strategy special
+    project's "trade secret protection demonstration" direction, or, where no enterprise of the
+    area meets that project's conditions, named by the prefecture concerned."""
+
+    SPECIAL_PROJECT = "special_project", _("Selected through the IP strategy special project")
+    NAMED_BY_PREFECTURE = (
+        "named_by_prefecture",
+        _("Named by the prefecture (no enterprise meets the special project's conditions)"),
+    )
+
+
+FTZ_SELECTION_BASIS = _(
+    "§5: 1–2 typical enterprises in each of the Changsha, Yueyang and Chenzhou FTZ areas; where "
+    "none meets the special project's conditions, the prefecture concerned names 1–2."
+)
+# The prefecture records the basis before it recommends the enterprise.
+FTZ_SELECTION_STATES = (State.SUBMITTED, State.RECOMMENDED)
+
+
+class PilotEntryKind(models.TextChoices):
+    GUIDANCE = "guidance", _("Guidance given by the bureau")
+    PROGRESS = "progress", _("Progress of the enterprise")
+
+
+# The bureau keeps the pilot record while the enterprise builds its system, and through the
+# acceptance evaluation.
+PILOT_STATES = (State.PILOT, State.ACCEPTANCE)
+
+
+class AcceptanceResult(models.TextChoices):
+    PASS = "pass", _("Passed")
+    RECTIFY = "rectify", _("Rectify and re-evaluate")
+    FAIL = "fail", _("Not passed")
+
+
+# Where each result takes the application: a pass waits for the designation, a rectification
+# goes back to the pilot until the next evaluation, a failure ends the application.
+ACCEPTANCE_TARGETS = {
+    AcceptanceResult.PASS: State.ACCEPTANCE,
+    AcceptanceResult.RECTIFY: State.PILOT,
+    AcceptanceResult.FAIL: State.REJECTED,
+}
+
+
+class FindingLevel(models.TextChoices):
+    MET = "met", _("Met")
+    PARTLY = "partly", _("Partly met")
+    NOT_MET = "not_met", _("Not met")
+
+
+class AcceptanceParty(models.TextChoices):
+    """Who takes part in the multi-party acceptance (§5 "经多方评估验收"; §17: the provincial
+    bureau's 价监竞争局 leads the FTZ work, with its IP protection and IP promotion divisions and
+    the Hunan IP Protection Center)."""
+
+    COMPETITION_BUREAU = "competition_bureau", _("Price Supervision and Competition Bureau (lead)")
+    IP_PROTECTION_DIVISION = "ip_protection_division", _("IP Protection Division")
+    IP_PROMOTION_DIVISION = "ip_promotion_division", _("IP Promotion Division")
+    IP_PROTECTION_CENTER = "ip_protection_center", _("Hunan IP Protection Center")
+    FTZ_MANAGEMENT = "ftz_management", _("Management committee of the FTZ area")
+    PREFECTURE_BUREAU = "prefecture_bureau", _("Prefecture bureau")
+    EXPERT = "expert", _("Expert")
+
+
+# §17 names the 价监竞争局 as the lead of the FTZ work, and §5 asks for several parties.
+ACCEPTANCE_LEAD = AcceptanceParty.COMPETITION_BUREAU
+ACCEPTANCE_MIN_PARTY_KINDS = 2
+ACCEPTANCE_BASIS = _(
+    "§5: designated after an evaluation and acceptance by several parties; §17: led by the "
+    "provincial bureau's Price Supervision and Competition Bureau."
+)

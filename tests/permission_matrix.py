@@ -225,6 +225,43 @@ def designated_certificate(objects):
     return {"number": _designated(objects).certificate_number}
 
 
+def _evaluation(objects):
+    """An acceptance evaluation of the 长沙 FTZ pilot that asked for rectification, with its
+    minutes."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from demonstrations.models import AcceptanceDocument, AcceptanceEvaluation
+    from tsprotect.accounts.models import User
+
+    evaluation = AcceptanceEvaluation.objects.create(
+        application=_application(objects, state="pilot", ftz_selection="special_project"),
+        evaluated_on=timezone.localdate(),
+        result="rectify",
+        conclusion="分级管理尚未落实。",
+        rectification="完成图纸密级标识后复验。",
+        recorded_by=User.objects.get(username="province"),
+    )
+    AcceptanceDocument.objects.create(
+        evaluation=evaluation,
+        title="验收意见书",
+        file=ContentFile(b"%PDF-1.4 test", name="acceptance.pdf"),
+        original_name="acceptance.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+    )
+    return evaluation
+
+
+def acceptance_evaluation(objects):
+    return {"pk": _evaluation(objects).pk}
+
+
+def acceptance_document(objects):
+    return {"pk": _evaluation(objects).documents.get().pk}
+
+
 def provincial_draft_data(objects):
     return {
         "track": "provincial_enterprise",
@@ -458,10 +495,8 @@ MATRIX = [
     ),
     # Demonstrations
     Row("demonstrations:list", logged_in(200)),
-    Row(
-        "demonstrations:choose_track",
-        logged_in(200, expert=403, county_officer=403, province=403),
-    ),
+    # The province files bases (§8), so it may start an application too.
+    Row("demonstrations:choose_track", logged_in(200, expert=403, county_officer=403)),
     Row(
         "demonstrations:create",
         logged_in(200, expert=403, county_officer=403, province=403),
@@ -530,6 +565,32 @@ MATRIX = [
         "demonstrations:certificate",
         logged_in(200, **IN_SCOPE_OF_APPLICATION),
         kwargs=designated_application,
+    ),
+    # The FTZ track (§5): the steps are refused with a message to whoever may not take them.
+    Row(
+        "demonstrations:ftz_selection",
+        logged_in(302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+        data={"basis": "special_project"},
+    ),
+    Row(
+        "demonstrations:pilot_entry_add",
+        logged_in(302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+    ),
+    Row("demonstrations:acceptance_record", PROVINCE_ONLY, kwargs=changsha_application),
+    Row(
+        "demonstrations:acceptance_document_upload",
+        logged_in(302, **IN_SCOPE_OF_APPLICATION),
+        kwargs=acceptance_evaluation,
+        method="post",
+    ),
+    Row(
+        "demonstrations:acceptance_document_download",
+        logged_in(200, **IN_SCOPE_OF_APPLICATION),
+        kwargs=acceptance_document,
     ),
     Row("demonstrations:batches", logged_in(200, expert=403)),
     Row("demonstrations:batch_create", PROVINCE_ONLY),
@@ -703,6 +764,40 @@ MATRIX = [
         "api:application-reviews",
         logged_in(200, anonymous=401, **IN_SCOPE_OF_APPLICATION),
         kwargs=changsha_application,
+    ),
+    Row(
+        "api:application-ftz-selection",
+        logged_in(400, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+        json=True,
+        data={"basis": "special_project"},
+    ),
+    Row(
+        "api:application-pilot-record",
+        logged_in(200, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+    ),
+    Row(
+        "api:application-pilot-record",
+        logged_in(400, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+        json=True,
+        data={"kind": "guidance", "happened_on": "2026-01-05", "summary": "上门指导"},
+    ),
+    Row(
+        "api:application-acceptances",
+        logged_in(200, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+    ),
+    Row(
+        "api:application-acceptances",
+        logged_in(400, anonymous=401, **IN_SCOPE_OF_APPLICATION),
+        kwargs=changsha_application,
+        method="post",
+        json=True,
+        data={},
     ),
     Row("api:designation-list", logged_in(200, anonymous=401)),
     Row(

@@ -36,12 +36,17 @@ STAFF_PAGES = [
     "/complaints/{complaint}/",
     "/demonstrations/",
     "/demonstrations/{application}/",
+    "/demonstrations/{ftz_application}/",
     "/assessments/",
     "/notifications/",
 ]
 PAGES = {
     "officer_430100": STAFF_PAGES,
-    "province": [*STAFF_PAGES, "/complaints/overview/"],
+    "province": [
+        *STAFF_PAGES,
+        "/complaints/overview/",
+        "/demonstrations/{ftz_application}/acceptance/",
+    ],
     "enterprise1": [
         "/",
         "/enterprises/mine/",
@@ -90,7 +95,68 @@ def data(personas, changsha_enterprise, enterprise_user, changsha_officer, provi
         "enterprise": changsha_enterprise.pk,
         "complaint": complaint.pk,
         "application": application.pk,
+        "ftz_application": _ftz_in_acceptance(personas, province).pk,
     }
+
+
+def _ftz_in_acceptance(personas, province):
+    """An FTZ pilot back in its acceptance after a first evaluation asked for rectification."""
+    from demonstrations.models import (
+        AcceptanceEvaluation,
+        AcceptancePartyMember,
+        Batch,
+        DemonstrationApplication,
+        PilotEntry,
+    )
+
+    enterprise = personas["objects"]["changsha_other_county_enterprise"]
+    enterprise.ftz_area_id = "changsha"
+    enterprise.save()
+    application = DemonstrationApplication.objects.create(
+        track="ftz_enterprise",
+        batch=Batch.objects.get_or_create(
+            track="ftz_enterprise",
+            year=timezone.localdate().year,
+            name="自贸试验区第一批",
+            defaults={
+                "opens_on": timezone.localdate(),
+                "submission_deadline": timezone.localdate(),
+                "recommendation_deadline": timezone.localdate(),
+            },
+        )[0],
+        state="acceptance",
+        name=enterprise.name,
+        enterprise=enterprise,
+        prefecture_id=enterprise.prefecture_id,
+        county_id=enterprise.county_id,
+        ftz_area_id="changsha",
+        ftz_selection="special_project",
+        rules_system="制度",
+        organisation="机构",
+        measures="措施",
+        contact_person="周经理",
+        contact_phone="0731-88886666",
+        created_by=province,
+    )
+    PilotEntry.objects.create(
+        application=application,
+        kind="guidance",
+        happened_on=timezone.localdate(),
+        summary="指导企业建立涉密图纸分级标识制度。",
+        recorded_by=province,
+    )
+    evaluation = AcceptanceEvaluation.objects.create(
+        application=application,
+        evaluated_on=timezone.localdate(),
+        result="rectify",
+        conclusion="分级管理尚未落实。",
+        rectification="完成图纸密级标识后复验。",
+        recorded_by=province,
+    )
+    AcceptancePartyMember.objects.create(
+        evaluation=evaluation, kind="competition_bureau", organisation="省局价监竞争局"
+    )
+    return application
 
 
 def audit(page):

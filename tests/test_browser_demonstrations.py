@@ -181,3 +181,126 @@ def test_an_application_goes_from_draft_to_the_public_list(
     expect(public.locator("table")).to_contain_text("长沙麓谷芯片科技有限公司")
     public.click(f"a[href='/public/verify/{application.certificate_number}/']")
     expect(public.locator(".badge.status-valid")).to_be_visible()
+
+
+@pytest.fixture
+def ftz_pilot(regions, changsha_enterprise, enterprise_user, changsha_officer, province):
+    """The 长沙 enterprise's FTZ application, approved for its pilot by the province."""
+    changsha_enterprise.ftz_area_id = "changsha"
+    changsha_enterprise.save()
+    today = timezone.localdate()
+    batch = Batch.objects.create(
+        track="ftz_enterprise",
+        year=today.year,
+        name=f"{today.year}年自贸试验区第一批",
+        opens_on=today - dt.timedelta(days=60),
+        submission_deadline=today + dt.timedelta(days=20),
+        recommendation_deadline=today + dt.timedelta(days=30),
+    )
+    return DemonstrationApplication.objects.create(
+        track="ftz_enterprise",
+        batch=batch,
+        state="pilot",
+        name=changsha_enterprise.name,
+        enterprise=changsha_enterprise,
+        prefecture_id="430100",
+        county_id=changsha_enterprise.county_id,
+        ftz_area_id="changsha",
+        ftz_selection="special_project",
+        rules_system="《商业秘密管理办法》",
+        organisation="保密领导小组",
+        measures="分级授权、保密协议",
+        contact_person="周经理",
+        contact_phone="0731-88886666",
+        created_by=enterprise_user,
+        decided_at=timezone.now() - dt.timedelta(days=90),
+    )
+
+
+def record_acceptance(page, result, measures, conclusion, rectification=""):
+    page.click("a[href$='/acceptance/']")
+    expect(page.locator("#id_party_0_organisation")).to_have_value("湖南省市场监督管理局价监竞争局")
+    page.fill("#id_party_0_names", "王科长")
+    page.fill("#id_party_2_organisation", "湖南省知识产权保护中心")
+    page.fill("#id_party_2_names", "钱研究员")
+    page.fill("#id_party_3_organisation", "中国（湖南）自由贸易试验区长沙片区管理委员会")
+    page.fill("#id_party_4_organisation", "湖南大学法学院")
+    page.fill("#id_party_4_names", "李教授")
+    for key in ("rules", "organisation", "effect"):
+        page.select_option(f"#id_finding_{key}", "met")
+    page.select_option("#id_finding_measures", measures)
+    page.check(f"input[name=result][value={result}]")
+    page.fill("#id_conclusion", conclusion)
+    if rectification:
+        page.fill("#id_rectification", rectification)
+    page.click("main form button[type=submit]")
+
+
+def test_an_ftz_pilot_is_rectified_passes_its_acceptance_and_is_designated(
+    page, browser, live_server, tmp_path, ftz_pilot
+):
+    base = live_server.url
+    detail = f"{base}/demonstrations/{ftz_pilot.pk}/"
+
+    # The 长沙 officer records the guidance given during the pilot.
+    officer = new_page(browser, base, "officer_430100")
+    officer.goto(detail)
+    officer.select_option("#pilot #id_kind", "guidance")
+    officer.fill("#pilot #id_summary", "指导企业建立涉密图纸分级标识制度。")
+    officer.click("#pilot button[type=submit]")
+    expect(officer.locator("#pilot .timeline")).to_contain_text(
+        "指导企业建立涉密图纸分级标识制度。"
+    )
+
+    # The province starts the evaluation: no designation is offered before a passing one.
+    log_in(page, base, "province")
+    page.goto(detail)
+    act(page, "start_acceptance", "试点期满，组织多方评估验收。")
+    expect(page.locator(".badge.state-acceptance")).to_be_visible()
+    expect(page.locator("form[action$='/act/designate/']")).to_have_count(0)
+
+    # First evaluation: rectify, with the minutes attached.
+    record_acceptance(
+        page,
+        "rectify",
+        "partly",
+        "制度体系基本建立，研发图纸分级管理尚未落实。",
+        "一个月内完成研发图纸密级标识，整改后复验。",
+    )
+    expect(page.locator(".message-success")).to_be_visible()
+    expect(page.locator(".badge.state-pilot")).to_be_visible()
+    expect(page.locator("#acceptance")).to_contain_text("一个月内完成研发图纸密级标识")
+    minutes = tmp_path / "验收意见.pdf"
+    minutes.write_bytes(PDF)
+    first = ftz_pilot.acceptance_evaluations.get()
+    page.fill(f"#id_evaluation-{first.pk}-title", "第一次验收意见书")
+    page.set_input_files(f"#id_evaluation-{first.pk}-file", str(minutes))
+    page.click(f"#evaluation-{first.pk} form[enctype] button[type=submit]")
+    expect(page.locator("#acceptance")).to_contain_text("第一次验收意见书")
+    expect(page.locator("form[action$='/act/designate/']")).to_have_count(0)
+
+    # The enterprise reads what to rectify; the officer records its progress.
+    enterprise = new_page(browser, base, "enterprise1")
+    enterprise.goto(detail)
+    expect(enterprise.locator("#acceptance")).to_contain_text("整改后复验")
+    officer.goto(detail)
+    officer.select_option("#pilot #id_kind", "progress")
+    officer.fill("#pilot #id_summary", "研发图纸已全部标注密级，借阅审批上线。")
+    officer.click("#pilot button[type=submit]")
+    expect(officer.locator("#pilot .timeline li")).to_have_count(2)
+
+    # Second evaluation: pass; then the designation.
+    page.goto(detail)
+    act(page, "start_acceptance", "整改完成，组织复验。")
+    record_acceptance(page, "pass", "met", "整改到位，同意通过验收。")
+    expect(page.locator(".badge.state-acceptance")).to_be_visible()
+    expect(page.locator("#acceptance article")).to_have_count(2)
+    act(page, "designate", "多方评估验收合格。")
+    expect(page.locator(".badge.state-designated")).to_be_visible()
+    ftz_pilot.refresh_from_db()
+    assert ftz_pilot.certificate_number.startswith("HNSM-") and "-FTZ-" in (
+        ftz_pilot.certificate_number
+    )
+    assert list(
+        ftz_pilot.acceptance_evaluations.values_list("result", flat=True).order_by("pk")
+    ) == ["rectify", "pass"]

@@ -205,6 +205,15 @@ def test_seed_demo_shows_every_stage_with_expert1_assigned(regions, settings):
     expert1 = User.objects.get(username="expert1")
     assert ExpertAssignment.objects.filter(expert=expert1, scored_at__isnull=True).count() == 1
     assert DemonstrationApplication.objects.restrict(expert1, "view").count() == 1
+    # The FTZ track: one pilot sent back to rectify by its acceptance, one designated after a
+    # passing one.
+    ftz = DemonstrationApplication.objects.filter(track="ftz_enterprise")
+    pilot = ftz.get(state="pilot")
+    assert list(pilot.acceptance_evaluations.values_list("result", flat=True)) == ["rectify"]
+    assert pilot.acceptance_evaluations.get().documents.exists()
+    assert pilot.pilot_entries.count() == 2 and pilot.ftz_selection == "named_by_prefecture"
+    designated = ftz.get(state="designated")
+    assert designated.acceptance_evaluations.get().result == "pass"
 
 
 def test_the_batch_list_counts_only_the_applications_in_scope(

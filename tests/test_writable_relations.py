@@ -435,5 +435,5 @@ def test_a_base_counts_only_the_designated_sites_of_its_own_prefecture(
     # Written behind the services' back, as an old row or a script might have.
     base.sites.set([changsha_site, yueyang_site])
     with pytest.raises(ValidationError) as refused:
-        services._check_base(base)
+        services._check_base(base, changsha_officer)
     assert "1" in refused.value.messages[0]
