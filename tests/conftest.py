@@ -21,6 +21,7 @@ from tsprotect.accounts.models import Role, User
 from tsprotect.accounts.roles import sync_groups
 from tsprotect.accounts.services import grant_enterprise_access
 from tsprotect.core import validators
+from tsprotect.core.models import BureauRule
 from tsprotect.regions.models import County, Prefecture
 
 PASSWORD = "correct-horse-battery-2026"
@@ -83,6 +84,8 @@ def regions(db):
         sync_groups()
     if not StatutoryLimit.objects.exists():
         _run_data_migrations("complaints")
+    if not BureauRule.objects.exists():
+        _run_data_migrations("core")
 
 
 def _run_data_migrations(app_label):
