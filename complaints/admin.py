@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Complaint, CreditPush, StatutoryLimit
+from .models import Complaint, CreditPush, Recusal, StatutoryLimit
 
 
 @admin.register(StatutoryLimit)
@@ -52,3 +52,12 @@ class ComplaintAdmin(ReadOnlyAdmin):
 class CreditPushAdmin(ReadOnlyAdmin):
     list_display = ["decision_number", "respondent_name", "decided_on", "published_on"]
     search_fields = ["decision_number", "respondent_name"]
+
+
+@admin.register(Recusal)
+class RecusalAdmin(ReadOnlyAdmin):
+    """Experts' declared conflicts of interest; declared on the portal by the expert only."""
+
+    list_display = ["declared_at", "complaint", "expert"]
+    list_select_related = ["complaint", "expert"]
+    search_fields = ["complaint__reference"]

@@ -29,7 +29,7 @@ from tsprotect.regions.models import County, Prefecture
 
 from . import services
 from .filters import ComplaintFilter
-from .models import COMPLAINT_PERMISSIONS, Complaint, ComplaintEvent
+from .models import COMPLAINT_PERMISSIONS, Complaint, ComplaintEvent, Recusal
 from .workflow import (
     AUDIENCES,
     COMPLAINANT_STATUS,
@@ -456,6 +456,19 @@ def _transition_action(rule):
 # The viewset
 
 
+class RecusalBodySerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RecusalSerializer(serializers.ModelSerializer):
+    expert = serializers.CharField(source="expert.username", read_only=True)
+
+    class Meta:
+        model = Recusal
+        fields = ["id", "complaint", "expert", "reason", "declared_at"]
+        read_only_fields = fields
+
+
 class ComplaintApiFilter(ComplaintFilter):
     """The queue's filters, with the API's names: ``status`` for the state, ``search``."""
 
@@ -468,7 +481,7 @@ class ComplaintApiFilter(ComplaintFilter):
 
 
 # Found in the view scope; whether the caller may act is then the services' answer.
-VIEW_ACTIONS = ("events", "clocks", *TRANSITIONS_BY_ACTION)
+VIEW_ACTIONS = ("events", "clocks", "recusal", *TRANSITIONS_BY_ACTION)
 
 
 class ComplaintViewSet(
@@ -611,6 +624,33 @@ class ComplaintViewSet(
         if "next_deadline" not in AUDIENCES[services.audience(request.user, complaint)].fields:
             raise PermissionDenied(_("The statutory clocks are for those handling the complaint."))
         return Response(ClockSerializer(services.current_clocks(complaint), many=True).data)
+
+    @extend_schema(
+        summary="Declare a conflict of interest",
+        description="An expert consulted on the complaint recuses themselves (回避), with the "
+        "reason: the consultation ends and the recusal stays in the complaint's history.",
+        request=RecusalBodySerializer,
+        responses={
+            201: RecusalSerializer,
+            400: ERRORS[400],
+            403: OpenApiResponse(description="Only an expert consulted on it recuses here."),
+            404: ERRORS[404],
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def recusal(self, request, pk=None):
+        complaint = self.get_object()
+        if not services.is_consulted_expert(request.user, complaint):
+            raise PermissionDenied(_("You are not consulted on this complaint."))
+        body = RecusalBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            recusal = services.declare_recusal(
+                complaint, request.user, body.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
 
 
 for _rule in TRANSITIONS:

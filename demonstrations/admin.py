@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import ApplicationEvent, Batch, DemonstrationApplication, ExpertAssignment
+from .models import ApplicationEvent, Batch, DemonstrationApplication, ExpertAssignment, Recusal
 from .workflow import TRANSITIONS
 
 
@@ -32,6 +32,20 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["expert", "assigned_at", "total", "scored_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RecusalInline(admin.TabularInline):
+    """Experts who declared a conflict of interest and left the panel; declared on the portal
+    by the expert only (``services.declare_recusal``)."""
+
+    model = Recusal
+    extra = 0
+    can_delete = False
+    fields = ["declared_at", "expert", "reason"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -104,7 +118,7 @@ class DemonstrationApplicationAdmin(admin.ModelAdmin):
         (None, {"fields": readonly_fields}),
         (_("Workflow"), {"fields": ["take_action", "action_note"]}),
     ]
-    inlines = [AssignmentInline, EventInline]
+    inlines = [AssignmentInline, RecusalInline, EventInline]
 
     def get_queryset(self, request):
         return DemonstrationApplication.objects.restrict(request.user, "view").select_related(

@@ -13,6 +13,7 @@ from .matrix_complaints import (
     changsha_complaint,
     complaint_evidence,
     consultation,
+    persona_consulted,
     running_pause,
 )
 from .permission_matrix import Row, logged_in
@@ -74,6 +75,20 @@ ROWS = [
         for name, kwargs in STEPS
     ),
     *(Row(name, logged_in(405), kwargs=kwargs) for name, kwargs in STEPS),
+    # Recusal (回避): the expert consulted only; the others reach the complaint but are not
+    # consulted on it.
+    Row(
+        "complaints:recuse",
+        logged_in(403, expert=200, other_officer=404),
+        kwargs=persona_consulted,
+    ),
+    Row(
+        "complaints:recuse",
+        logged_in(403, expert=302, other_officer=404),
+        kwargs=persona_consulted,
+        method="post",
+        data={"reason": "本人与被投诉人存在劳动关系。"},
+    ),
     Row("complaints:end_pause", logged_in(302, **INTERNAL), kwargs=running_pause, method="post"),
     Row("complaints:end_pause", logged_in(405), kwargs=running_pause),
     # Evidence is opened by those handling it (and experts consulted), every opening logged.
