@@ -7,7 +7,9 @@ One module, so the result page, the API, the PDF and the reports all explain the
 - risk points: what the checklist misses (100 − score) plus each risk factor of the enterprise;
 - tier: high from 50 points or when a critical item is answered no; medium from 25 points or
   when a critical item is only partly met; low otherwise;
-- tiered management: a guidance visit every 90 / 180 / 365 days for high / medium / low.
+- tiered management: a guidance visit every so many days per tier — the bureau's own rule
+  (``visit_interval_high`` / ``_medium`` / ``_low`` in ``tsprotect.core.bureau_rules``, 90 / 180
+  / 365 days when first set), not a legal period.
 """
 
 import datetime as dt
@@ -19,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
 from complaints.workflow import State
+from tsprotect.core.bureau_rules import bureau_rule
 
 from .models import ChecklistAnswer, Tier
 
@@ -28,10 +31,27 @@ ANSWER_VALUE = {
     ChecklistAnswer.Answer.NO: Decimal(0),
 }
 HIGH_FROM, MEDIUM_FROM = Decimal(50), Decimal(25)
-VISIT_INTERVAL_DAYS = {Tier.HIGH: 90, Tier.MEDIUM: 180, Tier.LOW: 365}
+VISIT_INTERVAL_RULES = {
+    Tier.HIGH: "visit_interval_high",
+    Tier.MEDIUM: "visit_interval_medium",
+    Tier.LOW: "visit_interval_low",
+}
 ONE_DECIMAL = Decimal("0.1")
 COMPLAINT_YEARS = 2  # how far back complaints about the enterprise's secrets count
 NOT_COUNTED = (State.NOT_ACCEPTED, State.NOT_SUBSTANTIATED)
+
+
+def visit_interval_days(tier, on=None) -> int | None:
+    """Days between guidance visits for ``tier`` (the bureau's rule), None without a tier."""
+    code = VISIT_INTERVAL_RULES.get(tier)
+    return bureau_rule(code, on) if code else None
+
+
+def visit_intervals(on=None):
+    """``(tier, days, rule code)`` for each tier, high first."""
+    return [
+        (Tier(tier), bureau_rule(code, on), code) for tier, code in VISIT_INTERVAL_RULES.items()
+    ]
 
 
 @dataclass(frozen=True)

@@ -316,7 +316,7 @@ def due_visits(user, prefecture=None, today=None):
         )
     )
     due = Q()
-    for tier, days in risk.VISIT_INTERVAL_DAYS.items():
+    for tier, days, _code in risk.visit_intervals(today):
         cutoff = today - timedelta(days=days)
         due |= Q(risk_tier=tier) & (Q(last_visit__isnull=True) | Q(last_visit__lt=cutoff))
     urgency = Case(

@@ -147,7 +147,8 @@ def detail(request, pk):
             "may_review": submission.status == ChecklistSubmission.Status.SUBMITTED
             and services.may_review(user, submission),
             "review_form": ReviewForm(),
-            "visit_days": risk.VISIT_INTERVAL_DAYS.get(submission.tier),
+            "visit_days": risk.visit_interval_days(submission.tier),
+            "visit_rule": risk.VISIT_INTERVAL_RULES.get(submission.tier),
             # critical items and factors come first in the reasons; then the ten costliest items
             "top_reasons": sum(1 for r in submission.explanation if r["kind"] != "item") + 10,
         },
@@ -228,7 +229,7 @@ def due_visits(request):
         "assessments/due_visits.html",
         {
             "enterprises": enterprises,
-            "intervals": [(Tier(t), days) for t, days in risk.VISIT_INTERVAL_DAYS.items()],
+            "intervals": risk.visit_intervals(),
             "prefectures": Prefecture.objects.all() if scoping.is_province_wide(user) else None,
             "selected": prefecture or "",
         },

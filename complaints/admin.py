@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Complaint, CreditPush, StatutoryLimit
+from .models import Complaint, CreditPush, Recusal, StatutoryLimit
 
 
 @admin.register(StatutoryLimit)
@@ -69,3 +69,12 @@ class CreditPushAdmin(ReadOnlyAdmin):
     @admin.display(description=_("ID number"))
     def id_number_masked(self, obj):
         return obj.id_number_masked
+
+
+@admin.register(Recusal)
+class RecusalAdmin(ReadOnlyAdmin):
+    """Experts' declared conflicts of interest; declared on the portal by the expert only."""
+
+    list_display = ["declared_at", "complaint", "expert"]
+    list_select_related = ["complaint", "expert"]
+    search_fields = ["complaint__reference"]

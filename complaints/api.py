@@ -38,6 +38,7 @@ from .models import (
     Complaint,
     ComplaintEvent,
     CreditPush,
+    Recusal,
     StatutoryLimit,
 )
 from .workflow import (
@@ -644,6 +645,19 @@ def _transition_action(rule):
 # The viewset
 
 
+class RecusalBodySerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RecusalSerializer(serializers.ModelSerializer):
+    expert = serializers.CharField(source="expert.username", read_only=True)
+
+    class Meta:
+        model = Recusal
+        fields = ["id", "complaint", "expert", "reason", "declared_at"]
+        read_only_fields = fields
+
+
 class ComplaintApiFilter(ComplaintFilter):
     """The queue's filters, with the API's names: ``status`` for the state, ``search``."""
 
@@ -656,7 +670,15 @@ class ComplaintApiFilter(ComplaintFilter):
 
 
 # Found in the view scope; whether the caller may act is then the services' answer.
-VIEW_ACTIONS = ("events", "clocks", "pauses", "end_pause", "extensions", *TRANSITIONS_BY_ACTION)
+VIEW_ACTIONS = (
+    "events",
+    "clocks",
+    "pauses",
+    "end_pause",
+    "extensions",
+    "recusal",
+    *TRANSITIONS_BY_ACTION,
+)
 
 
 class ComplaintViewSet(
@@ -883,6 +905,33 @@ class ComplaintViewSet(
         except DjangoValidationError as error:
             raise drf_error(error) from None
         return Response(ClockExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Declare a conflict of interest",
+        description="An expert consulted on the complaint recuses themselves (回避), with the "
+        "reason: the consultation ends and the recusal stays in the complaint's history.",
+        request=RecusalBodySerializer,
+        responses={
+            201: RecusalSerializer,
+            400: ERRORS[400],
+            403: OpenApiResponse(description="Only an expert consulted on it recuses here."),
+            404: ERRORS[404],
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def recusal(self, request, pk=None):
+        complaint = self.get_object()
+        if not services.is_consulted_expert(request.user, complaint):
+            raise PermissionDenied(_("You are not consulted on this complaint."))
+        body = RecusalBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            recusal = services.declare_recusal(
+                complaint, request.user, body.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
 
 
 for _rule in TRANSITIONS:

@@ -611,6 +611,46 @@ class InvestigationStep(models.Model):
         return f"{self.complaint_id} {self.get_kind_display()} {self.happened_on}"
 
 
+def _own_recusal(user, action):
+    if action != "view" or not user.is_authenticated:
+        return None
+    return Q(expert_id=user.pk)
+
+
+class Recusal(models.Model):
+    """An expert consulted on a complaint who declared a conflict of interest (回避) and left
+    the consultation: for the bureau handling it, provincial staff and the expert."""
+
+    scope = Scope(
+        prefecture_field="complaint__prefecture",
+        county_field="complaint__county",
+        permissions=COMPLAINT_PERMISSIONS,
+        extra_access=_own_recusal,
+    )
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="recusals", verbose_name=_("complaint")
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="consultation_recusals",
+        verbose_name=_("expert"),
+    )
+    reason = models.TextField(_("reason"))
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["declared_at", "pk"]
+        verbose_name = _("recusal")
+        verbose_name_plural = _("recusals")
+
+    def __str__(self):
+        return f"{self.expert} ↚ {self.complaint_id}"
+
+
 class ClockPause(models.Model):
     """A period the statutory clocks listing its reason do not count (appraisal, hearing …)."""
 

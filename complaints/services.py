@@ -51,6 +51,7 @@ from .models import (
     EvidenceFile,
     InvestigationStep,
     JurisdictionTransfer,
+    Recusal,
     ReferenceCounter,
     StatutoryLimit,
 )
@@ -815,9 +816,28 @@ def transfer_jurisdiction(complaint, to_prefecture, user, reason):
     return locked
 
 
-@transaction.atomic
 def log_step(complaint, user, *, kind, happened_on, actions, findings="", experts=()):
-    """An entry of the investigation log; the experts consulted may then open the evidence."""
+    """An entry of the investigation log; the experts consulted may then open the evidence.
+
+    Nothing is logged when an expert is refused for a conflict of interest, but the refusal
+    stays in the complaint's log with its reason.
+    """
+    with transaction.atomic():
+        step, refused = _log_step(
+            complaint,
+            user,
+            kind=kind,
+            happened_on=happened_on,
+            actions=actions,
+            findings=findings,
+            experts=experts,
+        )
+    if refused:
+        raise ValidationError({"experts": refused})
+    return step
+
+
+def _log_step(complaint, user, *, kind, happened_on, actions, findings, experts):
     locked = _lock_to_change(complaint, user)
     if locked.state not in INVESTIGATING_STATES:
         raise ValidationError(
@@ -835,7 +855,11 @@ def log_step(complaint, user, *, kind, happened_on, actions, findings="", expert
     not_experts = [e for e in experts if e.role != Role.EXPERT or not e.is_active]
     if not_experts:
         raise ValidationError({"experts": _("Only members of the expert pool can be consulted.")})
-    _check_conflicts(locked, experts)
+    refused = conflict_refusals(locked, experts)
+    if refused:
+        for _expert, reason in refused:
+            _record(locked, "consultation_refused", user, locked.state, locked.state, reason)
+        return None, [reason for _expert, reason in refused]
     step = InvestigationStep.objects.create(
         complaint=locked,
         kind=kind,
@@ -856,7 +880,7 @@ def log_step(complaint, user, *, kind, happened_on, actions, findings="", expert
             key=f"expert_consulted:{locked.pk}",
         )
     _record(locked, "investigation", user, locked.state, locked.state, step.get_kind_display())
-    return step
+    return step, []
 
 
 def complaint_parties(complaint):
@@ -875,24 +899,12 @@ def complaint_parties(complaint):
 
 
 def conflict_of_interest(expert, complaint, consulted=()):
-    """Why ``expert`` may not be consulted on ``complaint``, or None: the rules of the
-    demonstration reviews — not acting or working for the complainant or the respondent, no
-    colleague of the same employer already consulted on it."""
-    parties = complaint_parties(complaint)
-    if conflicts.acted_for(expert, parties):
-        return _("%(expert)s acts for a party to the complaint.") % {"expert": expert}
-    party = conflicts.employed_by(expert, parties)
-    if party:
-        return _("%(expert)s works for %(employer)s, a party to the complaint.") % {
-            "expert": expert,
-            "employer": party.name,
-        }
-    other = conflicts.same_employer(expert, consulted)
-    if other:
-        return _(
-            "%(expert)s works for the same employer as %(other)s, consulted on this complaint."
-        ) % {"expert": expert, "other": other}
-    return None
+    """Why ``expert`` may not be consulted on ``complaint``, or None: the check of the
+    demonstration reviews (``tsprotect.core.conflicts``) — not acting or working for the
+    complainant or the respondent, no colleague of the same employer already consulted on it."""
+    return conflicts.conflict_of_interest(
+        expert, complaint_parties(complaint), consulted, matter=conflicts.COMPLAINT
+    )
 
 
 def consulted_experts(complaint):
@@ -902,18 +914,39 @@ def consulted_experts(complaint):
     return list(User.objects.filter(pk__in=ids).select_related("expert_profile"))
 
 
-def _check_conflicts(complaint, experts):
-    consulted = consulted_experts(complaint)
-    problems = []
-    for expert in experts:
-        if expert.pk in {e.pk for e in consulted}:
-            continue
-        reason = conflict_of_interest(expert, complaint, consulted)
-        if reason:
-            problems.append(reason)
-        consulted.append(expert)
-    if problems:
-        raise ValidationError({"experts": problems})
+def conflict_refusals(complaint, experts):
+    """``(expert, reason)`` for each of ``experts`` the conflict check refuses on
+    ``complaint``, beside those consulted on it now."""
+    return conflicts.refusals(
+        experts,
+        complaint_parties(complaint),
+        consulted_experts(complaint),
+        matter=conflicts.COMPLAINT,
+    )
+
+
+@transaction.atomic
+def declare_recusal(complaint, user, reason):
+    """An expert consulted on the complaint declares a conflict of interest (回避): the
+    consultation ends — no more access to the complaint or its evidence — and the recusal,
+    with its reason, stays in the complaint's log; the officers handling it are told."""
+    locked = _lock(complaint)
+    if user.pk not in grants.holders(CONSULT_GRANT, locked):
+        raise ValidationError(_("You are not consulted on this complaint."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give the reason for the recusal.")})
+    recusal = Recusal.objects.create(complaint=locked, expert=user, reason=reason)
+    grants.revoke(CONSULT_GRANT, locked, users=[user], by=user, reason=AccessGrant.Ending.RECUSED)
+    _record(locked, "recusal", user, locked.state, locked.state, f"{user}: {reason}")
+    _notify_officers(
+        locked,
+        kind="expert_recused",
+        title=_("An expert recused themselves from %(reference)s")
+        % {"reference": locked.reference},
+        key=f"expert_recused:{recusal.pk}",
+    )
+    return recusal
 
 
 @transaction.atomic

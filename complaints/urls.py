@@ -30,6 +30,7 @@ urlpatterns = [
         views.end_consultation,
         name="end_consultation",
     ),
+    path("<int:pk>/recuse/", views.recuse, name="recuse"),
     path("pauses/<int:pk>/end/", views.end_pause, name="end_pause"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
 ]

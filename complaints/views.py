@@ -16,7 +16,7 @@ from django.views.generic import CreateView, FormView
 
 from tsprotect.accounts.throttle import limit_posts
 from tsprotect.core import scoping
-from tsprotect.core.forms import add_errors
+from tsprotect.core.forms import RecusalForm, add_errors
 from tsprotect.core.network import client_ip
 from tsprotect.core.uploads import storing_files
 from tsprotect.core.views import ScopedCreateView, ScopedDetailView, private_file, show_errors
@@ -522,6 +522,27 @@ def end_consultation(request, pk, expert):
             % {"expert": consulted},
         )
     return _back(complaint, "investigation")
+
+
+@login_required
+def recuse(request, pk):
+    """An expert consulted on the complaint declares a conflict of interest (回避)."""
+    complaint = _complaint(request, pk)
+    if not services.is_consulted_expert(request.user, complaint):
+        raise PermissionDenied
+    form = RecusalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare_recusal(complaint, request.user, form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your recusal is recorded; you are no longer consulted on this complaint."),
+            )
+            return redirect("complaints:list")
+    return render(request, "complaints/recuse.html", {"object": complaint, "form": form})
 
 
 @login_required

@@ -373,6 +373,8 @@ EVENT_LABELS = {
     "investigation": _("Investigation step logged"),
     "consult_expert": _("Expert consulted"),
     "consult_expert_end": _("Expert consultation ended"),
+    "recusal": _("Expert recused (conflict of interest declared)"),
+    "consultation_refused": _("Expert consultation refused (conflict of interest)"),
     "pause": _("Clock paused"),
     "resume": _("Clock resumed"),
     "extend": _("Time limit extended"),

@@ -12,6 +12,7 @@ from .models import (
     DemonstrationApplication,
     ExpertAssignment,
     PilotEntry,
+    Recusal,
 )
 from .workflow import TRANSITIONS
 
@@ -53,6 +54,15 @@ class _ReadOnlyInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class RecusalInline(_ReadOnlyInline):
+    """Experts who declared a conflict of interest and left the panel; declared on the portal
+    by the expert only (``services.declare_recusal``)."""
+
+    model = Recusal
+    fields = ["declared_at", "expert", "reason"]
+    readonly_fields = fields
 
 
 class PilotEntryInline(_ReadOnlyInline):
@@ -136,7 +146,7 @@ class DemonstrationApplicationAdmin(admin.ModelAdmin):
         (None, {"fields": readonly_fields}),
         (_("Workflow"), {"fields": ["take_action", "action_note"]}),
     ]
-    inlines = [AssignmentInline, PilotEntryInline, AcceptanceInline, EventInline]
+    inlines = [AssignmentInline, RecusalInline, PilotEntryInline, AcceptanceInline, EventInline]
 
     def get_queryset(self, request):
         return DemonstrationApplication.objects.restrict(request.user, "view").select_related(

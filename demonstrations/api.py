@@ -21,6 +21,7 @@ from .models import (
     DemonstrationApplication,
     ExpertAssignment,
     PilotEntry,
+    Recusal,
 )
 from .workflow import (
     ENTERPRISE_TRACKS,
@@ -172,6 +173,19 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "expert", "assigned_at", "scores", "total", "comment", "scored_at"]
 
 
+class RecusalBodySerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RecusalSerializer(serializers.ModelSerializer):
+    expert = serializers.CharField(source="expert.username", read_only=True)
+
+    class Meta:
+        model = Recusal
+        fields = ["id", "application", "expert", "reason", "declared_at"]
+        read_only_fields = fields
+
+
 class FtzSelectionSerializer(serializers.Serializer):
     basis = serializers.ChoiceField(choices=FtzSelection.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -260,6 +274,7 @@ VIEW_ACTIONS = (
     "ftz_selection",
     "pilot_record",
     "acceptances",
+    "recusal",
 )
 
 
@@ -420,6 +435,29 @@ class ApplicationViewSet(
         return Response(
             AcceptanceSerializer(evaluation, context=context).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(request=RecusalBodySerializer, responses={201: RecusalSerializer})
+    @action(detail=True, methods=["post"])
+    def recusal(self, request, pk=None):
+        """The assigned expert declares a conflict of interest (回避) and leaves the panel."""
+        application = self.get_object()
+        body = RecusalBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assignment = ExpertAssignment.objects.filter(
+            application=application, expert=request.user
+        ).first()
+        if assignment is None:
+            return Response(
+                {"detail": ["You are not assigned to review this application."]},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        try:
+            recusal = services.declare_recusal(
+                assignment, request.user, body.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise drf_error(error) from None
+        return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
 
     # All of one application's reviews in one plain list: neither paged nor filtered.
     @extend_schema(responses=AssignmentSerializer(many=True))

@@ -425,6 +425,50 @@ class ExpertAssignment(models.Model):
         return self.scored_at is not None
 
 
+def _own_recusal(user, action):
+    if action != "view" or not user.is_authenticated:
+        return None
+    return Q(expert_id=user.pk)
+
+
+class Recusal(models.Model):
+    """An expert's declared conflict of interest (回避) on an application they were assigned:
+    they left the panel before scoring. For the bureaus and the expert; the applicant never
+    learns who reviews."""
+
+    scope = Scope(
+        prefecture_field="application__prefecture",
+        county_field="application__county",
+        permissions=DEMONSTRATION_PERMISSIONS,
+        extra_access=_own_recusal,
+    )
+
+    application = models.ForeignKey(
+        DemonstrationApplication,
+        on_delete=models.CASCADE,
+        related_name="recusals",
+        verbose_name=_("application"),
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_recusals",
+        verbose_name=_("expert"),
+    )
+    reason = models.TextField(_("reason"))
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["declared_at", "pk"]
+        verbose_name = _("recusal")
+        verbose_name_plural = _("recusals")
+
+    def __str__(self):
+        return f"{self.expert} ↚ {self.application}"
+
+
 class FollowUpRecord(models.Model):
     """A yearly follow-up service given to a designated unit (跟踪服务)."""
 

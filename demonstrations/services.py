@@ -10,12 +10,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role, User
 from tsprotect.core import conflicts, grants, relations, scoping
+from tsprotect.core.bureau_rules import bureau_rule
 from tsprotect.core.models import AccessGrant
 from tsprotect.core.uploads import storing_files
 from tsprotect.notifications.services import bureau_officers, enterprise_users, notify
@@ -35,6 +37,7 @@ from .models import (
     FollowUpRecord,
     FundingRecord,
     PilotEntry,
+    Recusal,
 )
 from .workflow import (
     ACCEPTANCE_LEAD,
@@ -44,17 +47,14 @@ from .workflow import (
     ASSIGNABLE_STATES,
     BASE_MIN_SITES,
     BASE_TARGET,
-    DESIGNATION_YEARS,
     ENTERPRISE_TRACKS,
     FTZ_SELECTION_STATES,
     FUNDED_TRACKS,
     MAX_EXPERTS,
     MIN_EXPERTS,
-    PASS_MARK,
     PILOT_STATES,
     RENEWAL_WINDOW_DAYS,
     RUBRIC,
-    SITE_MIN_DESIGNATED_MEMBERS,
     TRANSITIONS,
     TRANSITIONS_BY_ACTION,
     AcceptanceParty,
@@ -68,6 +68,8 @@ from .workflow import (
 )
 
 REVIEW_GRANT = f"demonstrations.{REVIEW_PERMISSION}"
+# Events that name or betray a reviewer: for the bureaus' eyes only.
+REVIEWER_EVENTS = ("score", "unassign_expert", "recusal", "assignment_refused")
 MATERIAL_FIELDS = [
     "batch",
     "name",
@@ -456,14 +458,15 @@ def _check_site(application, user):
     if host.is_park:
         members = members.filter(park_id=host.pk)
     clustered = members.filter(pk__in=designated_enterprises().values("pk")).count()
-    if clustered < SITE_MIN_DESIGNATED_MEMBERS:
+    needed = bureau_rule("site_min_designated_enterprises")
+    if clustered < needed:
         raise ValidationError(
             _(
                 "A demonstration site is set up where demonstration enterprises cluster: name at "
                 "least %(needed)s designated demonstration enterprises of %(host)s (now "
-                "%(count)s)."
+                "%(count)s; the number is the bureau's rule)."
             )
-            % {"needed": SITE_MIN_DESIGNATED_MEMBERS, "host": host, "count": clustered}
+            % {"needed": needed, "host": host, "count": clustered}
         )
     _check_quota(
         _live_in_batch(application).filter(prefecture_id=application.prefecture_id),
@@ -548,10 +551,14 @@ def _check_reviews(application, user):
 def _check_approval(application, user):
     _check_reviews(application, user)
     average = review_summary(application)["average"]
-    if average is not None and average < PASS_MARK:
+    mark = bureau_rule("expert_pass_mark")
+    if average is not None and average < mark:
         raise ValidationError(
-            _("The experts' average is %(average)s, below the pass mark of %(mark)s.")
-            % {"average": round(average, 1), "mark": PASS_MARK}
+            _(
+                "The experts' average is %(average)s, below the pass mark of %(mark)s (the "
+                "bureau's rule)."
+            )
+            % {"average": round(average, 1), "mark": mark}
         )
 
 
@@ -625,12 +632,12 @@ def _on_designate(application, user):
     today = timezone.localdate()
     application.certificate_number = next_certificate_number(application.track, today.year)
     application.designated_on = today
-    application.valid_until = _add_years(today, DESIGNATION_YEARS)
+    application.valid_until = _add_years(today, bureau_rule("designation_years"))
 
 
 def _on_renew(application, user):
     start = max(application.valid_until or timezone.localdate(), timezone.localdate())
-    application.valid_until = _add_years(start, DESIGNATION_YEARS)
+    application.valid_until = _add_years(start, bureau_rule("designation_years"))
 
 
 def _on_return(application, user):
@@ -679,31 +686,21 @@ def parties(application):
     return Enterprise.objects.filter(demonstration_sites__bases=application).distinct()
 
 
-def conflict_of_interest(expert, application, panel=()):
-    """Why ``expert`` may not review ``application``, or None.
-
-    The expert may not be the applicant (or act for it), work for it, or share an employer with
-    an expert already on the panel (``tsprotect.core.conflicts``, as for complaints).
-    """
-    involved = [
+def application_parties(application):
+    """The application's parties, as the conflict-of-interest check compares them."""
+    return [
         conflicts.Party(name=name, uscc=uscc, enterprise_id=pk)
         for pk, uscc, name in parties(application).values_list("pk", "uscc", "name")
     ]
-    if conflicts.acted_for(expert, involved):
-        return _("%(expert)s acts for the applicant.") % {"expert": expert}
-    employer = conflicts.employed_by(expert, involved)
-    if employer:
-        return _("%(expert)s works for %(employer)s, a party to the application.") % {
-            "expert": expert,
-            "employer": employer.name,
-        }
-    other = conflicts.same_employer(expert, panel)
-    if other:
-        return _("%(expert)s works for the same employer as %(other)s, already on the panel.") % {
-            "expert": expert,
-            "other": other,
-        }
-    return None
+
+
+def conflict_of_interest(expert, application, panel=()):
+    """Why ``expert`` may not review ``application``, or None: not the applicant (nor acting
+    for it), not working for it, no colleague of the same employer already on the panel — the
+    check complaints use too (``tsprotect.core.conflicts``)."""
+    return conflicts.conflict_of_interest(
+        expert, application_parties(application), panel, matter=conflicts.APPLICATION
+    )
 
 
 def expert_pool():
@@ -723,13 +720,21 @@ def expert_pool():
     )
 
 
-@transaction.atomic
 def assign_experts(application, experts, user):
     """Put experts on the application's panel (3 to 5 in all), refusing conflicts of interest.
 
-    Each expert gets a guardian object permission on this application only. Nothing is written
-    unless every expert can be assigned.
+    Each expert gets a guardian object permission on this application only. Nothing is
+    assigned unless every expert can be; a refusal for a conflict of interest stays in the
+    application's log, with its reason, even so.
     """
+    with transaction.atomic():
+        locked, refused = _assign_experts(application, experts, user)
+    if refused:
+        raise ValidationError({"experts": refused})
+    return locked
+
+
+def _assign_experts(application, experts, user):
     if not is_province(user):
         raise ValidationError(_("Experts are assigned by the provincial bureau."))
     relations.check_choices(user, "experts", experts)
@@ -758,18 +763,20 @@ def assign_experts(application, experts, user):
                 % {"min": MIN_EXPERTS, "max": MAX_EXPERTS, "total": total}
             }
         )
-    problems = []
-    panel = list(current)
-    for expert in new:
-        if expert.role != Role.EXPERT or not expert.is_active:
-            problems.append(_("%(user)s is not in the expert pool.") % {"user": expert})
-            continue
-        reason = conflict_of_interest(expert, locked, panel)
-        if reason:
-            problems.append(reason)
-        panel.append(expert)
-    if problems:
-        raise ValidationError({"experts": problems})
+    not_in_pool = [
+        _("%(user)s is not in the expert pool.") % {"user": e}
+        for e in new
+        if e.role != Role.EXPERT or not e.is_active
+    ]
+    if not_in_pool:
+        raise ValidationError({"experts": not_in_pool})
+    refused = conflicts.refusals(
+        new, application_parties(locked), current, matter=conflicts.APPLICATION
+    )
+    if refused:
+        for _expert, reason in refused:
+            _record(locked, "assignment_refused", user, locked.state, locked.state, reason)
+        return locked, [reason for _expert, reason in refused]
     from_state = locked.state
     for expert in new:
         assignment = ExpertAssignment.objects.create(
@@ -787,7 +794,7 @@ def assign_experts(application, experts, user):
     locked.save(update_fields=["state", "updated_at"])
     # The history is shown to the applicant: it records the step, never who reviews.
     _record(locked, "assign_expert", user, from_state, locked.state)
-    return locked
+    return locked, []
 
 
 def access_history(application):
@@ -812,6 +819,35 @@ def unassign_expert(assignment, user):
     )
     assignment.delete()
     _record(locked, "unassign_expert", user, locked.state, locked.state)
+
+
+@transaction.atomic
+def declare_recusal(assignment, user, reason):
+    """The assigned expert declares a conflict of interest (回避) and leaves the panel before
+    scoring: the access ends, the recusal and its reason stay in the application's log, and the
+    province assigns another expert to keep the panel at 3 to 5."""
+    locked = _lock(assignment.application)
+    assignment = ExpertAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+    if assignment is None or assignment.expert_id != user.pk:
+        raise ValidationError(_("Only the assigned expert can declare a conflict of interest."))
+    if assignment.is_scored or locked.state != State.UNDER_REVIEW:
+        raise ValidationError(_("A review already given stays on the application."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give the reason for the recusal.")})
+    recusal = Recusal.objects.create(application=locked, expert=user, reason=reason)
+    grants.revoke(REVIEW_GRANT, locked, users=[user], by=user, reason=AccessGrant.Ending.RECUSED)
+    assignment.delete()
+    _record(locked, "recusal", user, locked.state, locked.state, f"{user}: {reason}")
+    notify(
+        User.objects.filter(role=Role.PROVINCE, is_active=True),
+        kind="expert_recused",
+        title=_("An expert recused themselves from %(name)s") % {"name": locked.name},
+        body=_("Assign another expert to keep the panel at 3 to 5."),
+        url=reverse("demonstrations:assign_experts", args=[locked.pk]),
+        key=f"expert_recused:{recusal.pk}",
+    )
+    return recusal
 
 
 def check_scores(raw: dict) -> dict:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/experts/", views.assign_experts, name="assign_experts"),
     path("assignments/<int:pk>/remove/", views.unassign_expert, name="unassign_expert"),
     path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/recuse/", views.recuse, name="recuse"),
     path("<int:pk>/decision/", views.decision, name="decision"),
     path("<int:pk>/follow-ups/", views.add_follow_up, name="follow_up_add"),
     path("<int:pk>/funding/", views.add_funding, name="funding_add"),

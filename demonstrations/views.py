@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
-from tsprotect.core.forms import add_errors
+from tsprotect.core.forms import RecusalForm, add_errors
 from tsprotect.core.views import (
     ScopedDetailView,
     ScopedListView,
@@ -147,7 +147,7 @@ class ApplicationDetailView(ScopedDetailView):
         context["is_province"] = services.is_province(user)
         if not (bureau or context["is_province"]):
             # Reviewers stay anonymous to the applicant and to each other.
-            events = events.exclude(action__in=("score", "unassign_expert"))
+            events = events.exclude(action__in=services.REVIEWER_EVENTS)
         context["events"] = events
         context["may_assign"] = context["is_province"] and application.state in ASSIGNABLE_STATES
         context["enterprise_in_directory"] = bool(
@@ -413,6 +413,34 @@ def review(request, pk):
         request,
         "demonstrations/review.html",
         {"object": application, "form": form, "assignment": assignment, "scored": scored},
+    )
+
+
+@login_required
+def recuse(request, pk):
+    """The assigned expert declares a conflict of interest and leaves the panel (回避)."""
+    application = get_object_or_404(_scoped(request.user), pk=pk)
+    assignment = get_object_or_404(
+        ExpertAssignment.objects.restrict(request.user),
+        application=application,
+        expert=request.user,
+    )
+    form = RecusalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare_recusal(assignment, request.user, form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your recusal is recorded; the application is no longer assigned to you."),
+            )
+            return redirect("demonstrations:list")
+    return render(
+        request,
+        "demonstrations/recuse.html",
+        {"object": application, "form": form, "assignment": assignment},
     )
 
 

@@ -6,7 +6,6 @@ that go beyond "which state, which actor" (quota, eligibility, scores complete) 
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -168,6 +167,8 @@ EVENT_LABELS = {
     "assign_expert": _("Expert assigned"),
     "unassign_expert": _("Expert assignment withdrawn"),
     "score": _("Expert review submitted"),
+    "recusal": _("Expert recused (conflict of interest declared)"),
+    "assignment_refused": _("Expert assignment refused (conflict of interest)"),
     "follow_up": _("Follow-up service recorded"),
     "funding": _("Special funding recorded"),
     "national_candidate": _("Marked as a national base candidate"),
@@ -196,12 +197,11 @@ RUBRIC = (
 )
 RUBRIC_TOTAL = sum(c.max_points for c in RUBRIC)
 MIN_EXPERTS, MAX_EXPERTS = 3, 5
-# An approval needs an average of at least this many points out of 100.
-PASS_MARK = Decimal(60)
+# The pass mark of an approval, the validity of a designation and the designated enterprises a
+# site needs are the bureau's own rules: ``tsprotect.core.bureau_rules``.
 
 # Quota and eligibility (§5, §7, §8).
 FTZ_DEFAULT_QUOTA = 2  # 1–2 enterprises per FTZ area and batch
-SITE_MIN_DESIGNATED_MEMBERS = 2  # a site needs demonstration enterprises clustered in its host
 BASE_MIN_SITES = 2  # a base is built on designated sites
 # §8: "争取用三年左右时间……形成3-5个湖南省商业秘密保护示范基地" — a target the progress is shown
 # against, never a limit: a sixth base is welcome.
@@ -210,7 +210,6 @@ BASE_TARGET_BASIS = _(
     "§8 of the Implementation Opinions (湘市监价监〔2021〕122号): 3–5 provincial demonstration "
     "bases in about three years"
 )
-DESIGNATION_YEARS = 3  # a designation stands for three years unless renewed
 RENEWAL_WINDOW_DAYS = 365  # renewed in its last year, after that year's follow-up service
 
 

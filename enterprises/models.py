@@ -200,7 +200,7 @@ class Enterprise(models.Model):
                 condition=Q(rd_staff_count__isnull=True)
                 | Q(staff_count__isnull=True)
                 | Q(rd_staff_count__lte=models.F("staff_count")),
-            )
+            ),
         ]
 
     def __str__(self):

@@ -21,6 +21,7 @@ from tsprotect.accounts.models import Role, User
 from tsprotect.accounts.roles import sync_groups
 from tsprotect.accounts.services import grant_enterprise_access
 from tsprotect.core import validators
+from tsprotect.core.models import BureauRule
 from tsprotect.legal.models import Provision
 from tsprotect.regions.models import County, Prefecture
 
@@ -86,6 +87,8 @@ def regions(db):
         _run_data_migrations("legal")
     if not StatutoryLimit.objects.exists():
         _run_data_migrations("complaints")
+    if not BureauRule.objects.exists():
+        _run_data_migrations("core")
 
 
 def _run_data_migrations(app_label):

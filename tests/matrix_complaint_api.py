@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from complaints import services
 
-from .matrix_complaints import _officer, changsha_complaint, make_complaint
+from .matrix_complaints import _officer, changsha_complaint, make_complaint, persona_consulted
 from .permission_matrix import Row, logged_in
 
 # In the view of its complainant; out of reach of an expert not consulted and of 岳阳.
@@ -182,6 +182,14 @@ ROWS = [
         "api:complaint-events",
         logged_in(200, anonymous=401, **IN_VIEW),
         kwargs=changsha_complaint,
+    ),
+    Row(
+        "api:complaint-recusal",
+        logged_in(403, anonymous=401, expert=201, other_officer=404),
+        kwargs=persona_consulted,
+        method="post",
+        json=True,
+        data={"reason": "本人与被投诉人存在劳动关系。"},
     ),
     Row(
         "api:complaint-clocks",

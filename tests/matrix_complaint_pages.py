@@ -13,6 +13,7 @@ from .matrix_complaints import (
     changsha_complaint,
     complaint_evidence,
     consultation,
+    persona_consulted,
     running_pause,
 )
 from .permission_matrix import Row, logged_in
@@ -103,6 +104,20 @@ ROWS = [
     *(Row(name, logged_in(405), kwargs=kwargs) for name, kwargs in STEPS),
     # The decision with a person's whole ID number: for those handling the complaint only.
     Row("complaints:decision", logged_in(200, **INTERNAL), kwargs=penalty_decision),
+    # Recusal (回避): the expert consulted only; the others reach the complaint but are not
+    # consulted on it.
+    Row(
+        "complaints:recuse",
+        logged_in(403, expert=200, other_officer=404),
+        kwargs=persona_consulted,
+    ),
+    Row(
+        "complaints:recuse",
+        logged_in(403, expert=302, other_officer=404),
+        kwargs=persona_consulted,
+        method="post",
+        data={"reason": "本人与被投诉人存在劳动关系。"},
+    ),
     Row("complaints:end_pause", logged_in(302, **INTERNAL), kwargs=running_pause, method="post"),
     Row("complaints:end_pause", logged_in(405), kwargs=running_pause),
     # Evidence is opened by those handling it (and experts consulted), every opening logged.

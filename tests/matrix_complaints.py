@@ -99,3 +99,17 @@ def consultation(objects):
         experts=[consulted],
     )
     return {"pk": complaint.pk, "expert": consulted.pk}
+
+
+def persona_consulted(objects):
+    """An accepted complaint on which the ``expert`` persona is consulted."""
+    complaint = make_complaint(objects, "accepted")
+    services.log_step(
+        complaint,
+        _officer(),
+        kind="expert",
+        happened_on=dt.date.today(),
+        actions="请专家比对图纸。",
+        experts=[User.objects.get(username="expert1")],
+    )
+    return {"pk": complaint.pk}

@@ -542,6 +542,15 @@ MATRIX = [
         method="post",
     ),
     Row("demonstrations:review", logged_in(404, expert=200), kwargs=reviewed_application),
+    # Recusal (回避): the assigned expert only; for anyone else there is no assignment to leave.
+    Row("demonstrations:recuse", logged_in(404, expert=200), kwargs=reviewed_application),
+    Row(
+        "demonstrations:recuse",
+        logged_in(404, expert=302),
+        kwargs=reviewed_application,
+        method="post",
+        data={"reason": "本人曾担任申请企业的法律顾问。"},
+    ),
     Row("demonstrations:decision", PROVINCE_ONLY, kwargs=reviewed_application),
     Row(
         "demonstrations:follow_up_add",
@@ -759,6 +768,14 @@ MATRIX = [
         method="post",
         json=True,
         data={"scores": {}, "comment": ""},
+    ),
+    Row(
+        "api:application-recusal",
+        logged_in(403, anonymous=401, expert=201, other_officer=404),
+        kwargs=reviewed_application,
+        method="post",
+        json=True,
+        data={"reason": "本人曾担任申请企业的法律顾问。"},
     ),
     Row(
         "api:application-reviews",

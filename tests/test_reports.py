@@ -110,8 +110,9 @@ def test_only_a_period_that_has_ended_is_reported_on():
         periods.parse_closed("2027-Q1", today=TODAY)
 
 
-def test_reports_fall_due_in_working_days_after_the_period():
-    # 30 Sept 2026 + 10 working days across the National Day holiday (1–7 Oct) and the
+def test_reports_fall_due_in_working_days_after_the_period(regions):
+    # The bureau's rules as seeded (``regions`` loads them again after a flush): 10 and 5 working
+    # days. 30 Sept 2026 + 10 working days across the National Day holiday (1–7 Oct) and the
     # make-up Saturday of 10 Oct.
     assert periods.parse("2026-Q3").due_on == dt.date(2026, 10, 20)
     assert periods.parse("2026-09").due_on == dt.date(2026, 10, 13)

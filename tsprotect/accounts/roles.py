@@ -48,6 +48,7 @@ ROLE_MODEL_PERMISSIONS = {
         "demonstrations.view_demonstrationapplication",
         "demonstrations.change_demonstrationapplication",
         "demonstrations.view_expertassignment",
+        "demonstrations.view_recusal",
         "demonstrations.view_fundingrecord",
         "demonstrations.view_followuprecord",
         "assessments.view_checklisttemplate",
@@ -61,10 +62,14 @@ ROLE_MODEL_PERMISSIONS = {
         "assessments.change_checklistitem",
         "assessments.delete_checklistitem",
         "assessments.view_checklistsubmission",
+        # The bureau's own rules (visit intervals, pass mark, report deadlines…), with history.
+        "core.view_bureaurule",
+        "core.change_bureaurule",
         "complaints.view_statutorylimit",
         "complaints.add_statutorylimit",
         "complaints.change_statutorylimit",
         "complaints.view_complaint",
+        "complaints.view_recusal",
         "complaints.view_creditpush",
         # The provisions of law the portal cites, kept with their history (legal.Provision).
         "legal.view_provision",

@@ -1,9 +1,12 @@
 """What every admin with history shares."""
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+
+from .models import BureauRule
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):
@@ -32,3 +35,19 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and not self.has_change_permission(request, obj):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(BureauRule)
+class BureauRuleAdmin(ScopedHistoryAdmin):
+    """The bureau's own rules: provincial staff change a value, its explanation and its date in
+    force; the code and the unit are what the portal reads, so they stay as they are."""
+
+    list_display = ["label", "value", "unit", "in_force_from", "updated_at"]
+    readonly_fields = ["code", "unit", "updated_at"]
+    fields = ["code", "label", "value", "unit", "explanation", "in_force_from", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

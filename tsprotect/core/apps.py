@@ -8,6 +8,17 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import permcache
+        from .models import BureauRule
 
         permcache.connect_signals(self)
+        post_save.connect(_forget_bureau_rules, sender=BureauRule, dispatch_uid="rule-saved")
+        post_delete.connect(_forget_bureau_rules, sender=BureauRule, dispatch_uid="rule-deleted")
+
+
+def _forget_bureau_rules(sender, **kwargs):
+    from . import bureau_rules
+
+    bureau_rules.forget()

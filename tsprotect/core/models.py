@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class StoredDocument(models.Model):
@@ -41,6 +44,7 @@ class AccessGrant(models.Model):
         CLOSED = "closed", _("The complaint was closed")
         REVIEW_ENDED = "review_ended", _("The review ended")
         WITHDRAWN = "withdrawn", _("Assignment withdrawn")
+        RECUSED = "recused", _("The expert recused themselves")
 
     content_type = models.ForeignKey(
         "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
@@ -100,3 +104,47 @@ class AccessGrant(models.Model):
     @property
     def is_open(self) -> bool:
         return self.revoked_at is None
+
+
+class BureauRule(models.Model):
+    """A value the provincial bureau sets for its own programme — how long a designation
+    stands, how often a tier is visited, a pass mark, when reports are due. Neither the policy
+    (湘市监价监〔2021〕122号) nor a regulation fixes these, so they are kept apart from the
+    statutory limits, shown as the bureau's rule and never with a legal citation. Provincial
+    staff change them in the admin; each change is in the history, and a value applies from
+    its date in force (``tsprotect.core.bureau_rules`` reads them)."""
+
+    class Unit(models.TextChoices):
+        CALENDAR_DAYS = "calendar_days", _("calendar days")
+        WORKING_DAYS = "working_days", _("working days")
+        YEARS = "years", _("years")
+        POINTS = "points", _("points out of 100")
+        ENTERPRISES = "enterprises", _("enterprises")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("name"), max_length=100)
+    value = models.PositiveIntegerField(_("value"), validators=[MinValueValidator(1)])
+    unit = models.CharField(_("unit"), max_length=15, choices=Unit.choices)
+    explanation = models.TextField(
+        _("explanation"),
+        help_text=_("What the value governs and why it is the bureau's own rule."),
+    )
+    in_force_from = models.DateField(
+        _("in force from"),
+        help_text=_("The value applies from this day; until then the previous value does."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("bureau rule")
+        verbose_name_plural = _("bureau rules")
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        if self.unit == self.Unit.POINTS and self.value and self.value > 100:
+            raise ValidationError({"value": _("A mark is out of 100.")})

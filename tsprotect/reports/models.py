@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 
-from .periods import PeriodKind
+from .periods import DUE_RULES, PeriodKind
 
 REPORT_PERMISSIONS = {
     "view": "view_prefecture_records",
@@ -205,6 +205,11 @@ class Report(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def due_rule(self) -> str:
+        """The bureau's rule that set ``due_on``."""
+        return DUE_RULES[self.period_kind]
 
     def is_late(self, today=None) -> bool:
         """Not yet submitted (or returned and not yet resubmitted) after its due day."""

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from tsprotect.core.bureau_rules import bureau_rule
 from tsprotect.regions.calendar import add_workdays
 
 FIRST_YEAR = 2021  # the policy's year: nothing to report before it
@@ -31,9 +32,13 @@ class PeriodKind(models.TextChoices):
     YEAR = "year", _("Annual")
 
 
-# Working days after a period ends by which a prefecture's report is due; the provincial
-# consolidation is built on the day after.
-DUE_WORKDAYS = {PeriodKind.MONTH: 5, PeriodKind.QUARTER: 10, PeriodKind.YEAR: 15}
+# Working days after a period ends by which a prefecture's report is due (the bureau's own rule,
+# ``tsprotect.core.bureau_rules``); the provincial consolidation is built on the day after.
+DUE_RULES = {
+    PeriodKind.MONTH: "report_due_month",
+    PeriodKind.QUARTER: "report_due_quarter",
+    PeriodKind.YEAR: "report_due_year",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -52,7 +57,12 @@ class Period:
 
     @property
     def due_on(self) -> dt.date:
-        return add_workdays(self.ends_on, DUE_WORKDAYS[self.kind])
+        # The rule in force when the period ends: a later change does not move a past deadline.
+        return add_workdays(self.ends_on, bureau_rule(self.due_rule, self.ends_on))
+
+    @property
+    def due_rule(self) -> str:
+        return DUE_RULES[self.kind]
 
     @property
     def label(self) -> str:
