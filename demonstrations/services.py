@@ -115,18 +115,32 @@ def acts_for_applicant(user, application) -> bool:
         scoping.enterprise_ids(user)
     ):
         return True
-    if application.track == Track.BASE and is_province(user):
-        # A base may bring together the sites of several prefectures: the province files it.
-        return True
+    if application.track == Track.BASE:
+        # A base may bring together the sites of several prefectures: the province files it,
+        # and it alone acts on a base citing sites beyond the filing bureau's prefecture (a
+        # bureau could not even name them, and would drop them by saving its own choice).
+        if is_province(user):
+            return True
+        if _beyond_bureau(user, application):
+            return False
     # The bureau files its own sites and bases, and may file for an enterprise it accompanies.
     return is_bureau_of(user, application)
+
+
+def _beyond_bureau(user, application) -> bool:
+    """A base citing sites of prefectures other than the user's own."""
+    return bool(
+        application.track == Track.BASE
+        and application.pk
+        and application.concerned_prefectures.exclude(pk=user.prefecture_id).exists()
+    )
 
 
 def may_act_as(user, application, actor) -> bool:
     if actor == Actor.APPLICANT:
         return acts_for_applicant(user, application)
     if actor == Actor.PREFECTURE:
-        return is_bureau_of(user, application)
+        return is_bureau_of(user, application) and not _beyond_bureau(user, application)
     return is_province(user)
 
 

@@ -111,9 +111,17 @@ def test_the_province_files_a_base_of_several_prefectures_who_see_it(
     assert client_for(chenzhou_officer).get(base.get_absolute_url()).status_code == 404
     page = client_for(yueyang_officer).get(base.get_absolute_url()).content.decode()
     assert "岳阳石化示范点（岳阳市）" in page
-    # Seeing is not acting: only the lead bureau and the province act on the base.
-    assert not services.acts_for_applicant(yueyang_officer, base)
-    assert services.available_transitions(base, yueyang_officer) == []
+    # Seeing is not acting: the province acts on a base of several prefectures, not even its
+    # lead bureau, which could not name the other prefecture's site.
+    for officer in (yueyang_officer, changsha_officer):
+        assert not services.acts_for_applicant(officer, base)
+        assert services.available_transitions(base, officer) == []
+    assert (
+        client_for(changsha_officer)
+        .get(reverse("demonstrations:update", args=[base.pk]))
+        .status_code
+        == 302
+    )
     # One row per base, however many prefectures it concerns.
     assert DemonstrationApplication.objects.restrict(yueyang_officer).filter(
         track=Track.BASE
