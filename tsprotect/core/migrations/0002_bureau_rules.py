@@ -7,6 +7,7 @@ import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 
 # The values the portal applied before they became settings. None comes from the policy
@@ -93,11 +94,21 @@ RULES = [
 
 def load(apps, schema_editor):
     BureauRule = apps.get_model("core", "BureauRule")
+    HistoricalBureauRule = apps.get_model("core", "HistoricalBureauRule")
+    fields = [f.attname for f in BureauRule._meta.concrete_fields]
     for rule in RULES:
         # A rule staff have changed keeps their value.
-        BureauRule.objects.get_or_create(
+        row, created = BureauRule.objects.get_or_create(
             code=rule["code"], defaults={**rule, "in_force_from": IN_FORCE_FROM}
         )
+        if created:
+            # The first version in the history too: a value staff set later for a date to come
+            # must leave this one in force until then (tsprotect/core/bureau_rules.py).
+            HistoricalBureauRule.objects.create(
+                **{name: getattr(row, name) for name in fields},
+                history_date=timezone.now(),
+                history_type="+",
+            )
 
 
 class Migration(migrations.Migration):
