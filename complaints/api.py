@@ -645,11 +645,11 @@ def _transition_action(rule):
 # The viewset
 
 
-class RecusalBodySerializer(serializers.Serializer):
+class ConsultationRecusalBodySerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class RecusalSerializer(serializers.ModelSerializer):
+class ConsultationRecusalSerializer(serializers.ModelSerializer):
     expert = serializers.CharField(source="expert.username", read_only=True)
 
     class Meta:
@@ -910,9 +910,9 @@ class ComplaintViewSet(
         summary="Declare a conflict of interest",
         description="An expert consulted on the complaint recuses themselves (回避), with the "
         "reason: the consultation ends and the recusal stays in the complaint's history.",
-        request=RecusalBodySerializer,
+        request=ConsultationRecusalBodySerializer,
         responses={
-            201: RecusalSerializer,
+            201: ConsultationRecusalSerializer,
             400: ERRORS[400],
             403: OpenApiResponse(description="Only an expert consulted on it recuses here."),
             404: ERRORS[404],
@@ -923,7 +923,7 @@ class ComplaintViewSet(
         complaint = self.get_object()
         if not services.is_consulted_expert(request.user, complaint):
             raise PermissionDenied(_("You are not consulted on this complaint."))
-        body = RecusalBodySerializer(data=request.data)
+        body = ConsultationRecusalBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             recusal = services.declare_recusal(
@@ -931,7 +931,7 @@ class ComplaintViewSet(
             )
         except DjangoValidationError as error:
             raise drf_error(error) from None
-        return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
+        return Response(ConsultationRecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
 
 
 for _rule in TRANSITIONS:

@@ -380,6 +380,8 @@ SPECTACULAR_SETTINGS = {
         "TimeLimitUnitEnum": "complaints.api.TIME_UNITS",
         "ReportStatusEnum": "tsprotect.reports.api.REPORT_STATUSES",
         "ReportBuildStatusEnum": "tsprotect.reports.api.BUILD_STATUSES",
+        "FtzSelectionEnum": "demonstrations.workflow.FtzSelection.choices",
+        "PoliceDecisionEnum": "complaints.workflow.PoliceDecision.choices",
     },
 }
 
