@@ -165,3 +165,29 @@ def test_the_legal_app_imports_no_business_app():
         name.split(".")[1] for name in imported if name.startswith("tsprotect.")
     }
     assert not roots & BUSINESS_APPS, sorted(imported)
+
+
+def test_a_checklist_seeded_with_fixed_articles_cites_through_the_table_after_migrating(regions):
+    """A deployment seeded before the provisions table: the items still as seeded follow the
+    version in force; an item staff reworded keeps their words."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from assessments.models import ChecklistItem, ChecklistTemplate
+
+    migration = importlib.import_module("assessments.migrations.0003_citations_in_force")
+    if not ChecklistTemplate.objects.exists():
+        _run_data_migrations("assessments")
+    seeded = {code: text for code, text, _cited in migration.ITEMS}
+    for code, text in seeded.items():
+        ChecklistItem.objects.filter(code=code).update(legal_basis=text)
+    ChecklistItem.objects.filter(code="lifecycle-2").update(legal_basis="本局自拟依据")
+    migration.cite_through_the_table(django_apps, None)
+    basis = dict(ChecklistItem.objects.values_list("code", "legal_basis"))
+    assert basis["scope-1"] == "{aucl.trade_secret_definition}；法释〔2020〕7号第一条"
+    assert basis["incident-2"] == "{aucl.burden_of_proof}"
+    assert basis["lifecycle-2"] == "本局自拟依据"
+    assert "第九条第四款" in render_citations(basis["scope-1"], on=dt.date(2025, 10, 14))
+    migration.back_to_fixed_text(django_apps, None)
+    assert ChecklistItem.objects.get(code="scope-1").legal_basis == seeded["scope-1"]
