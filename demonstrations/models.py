@@ -469,10 +469,33 @@ class Recusal(models.Model):
         return f"{self.expert} ↚ {self.application}"
 
 
-class FollowUpRecord(models.Model):
-    """A yearly follow-up service given to a designated unit (跟踪服务)."""
+class _DatedEntry(models.Model):
+    """A dated entry a bureau keeps on an application: what happened, when, and who recorded it."""
 
     scope = _child_scope()
+
+    happened_on = models.DateField(_("date"))
+    summary = models.TextField(_("summary"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-happened_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.happened_on:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class FollowUpRecord(_DatedEntry):
+    """A yearly follow-up service given to a designated unit (跟踪服务)."""
 
     class Kind(models.TextChoices):
         VISIT = "visit", _("Follow-up visit")
@@ -487,25 +510,10 @@ class FollowUpRecord(models.Model):
         verbose_name=_("application"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    happened_on = models.DateField(_("date"))
-    summary = models.TextField(_("summary"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-happened_on", "-pk"]
+    class Meta(_DatedEntry.Meta):
         verbose_name = _("follow-up service")
         verbose_name_plural = _("follow-up services")
-
-    def __str__(self):
-        return f"{self.happened_on:%Y-%m-%d} {self.get_kind_display()}"
 
 
 class FundingRecord(models.Model):
@@ -553,10 +561,8 @@ class FundingRecord(models.Model):
 # The FTZ track: the pilot and its acceptance evaluation (§5) ---------------------------------
 
 
-class PilotEntry(models.Model):
+class PilotEntry(_DatedEntry):
     """A dated entry of the pilot record: the bureau's guidance, or the enterprise's progress."""
-
-    scope = _child_scope()
 
     application = models.ForeignKey(
         DemonstrationApplication,
@@ -565,25 +571,10 @@ class PilotEntry(models.Model):
         verbose_name=_("application"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=PilotEntryKind.choices)
-    happened_on = models.DateField(_("date"))
-    summary = models.TextField(_("summary"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-happened_on", "-pk"]
+    class Meta(_DatedEntry.Meta):
         verbose_name = _("pilot record entry")
         verbose_name_plural = _("pilot record")
-
-    def __str__(self):
-        return f"{self.happened_on:%Y-%m-%d} {self.get_kind_display()}"
 
 
 class AcceptanceEvaluation(models.Model):
