@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core import scoping
-from tsprotect.core.models import StoredDocument
+from tsprotect.core.models import RecusalRecord, StoredDocument, own_recusal
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 from tsprotect.core.validators import mask_ric, validate_ric, validate_uscc
 
@@ -611,13 +611,7 @@ class InvestigationStep(models.Model):
         return f"{self.complaint_id} {self.get_kind_display()} {self.happened_on}"
 
 
-def _own_recusal(user, action):
-    if action != "view" or not user.is_authenticated:
-        return None
-    return Q(expert_id=user.pk)
-
-
-class Recusal(models.Model):
+class Recusal(RecusalRecord):
     """An expert consulted on a complaint who declared a conflict of interest (回避) and left
     the consultation: for the bureau handling it, provincial staff and the expert."""
 
@@ -625,7 +619,7 @@ class Recusal(models.Model):
         prefecture_field="complaint__prefecture",
         county_field="complaint__county",
         permissions=COMPLAINT_PERMISSIONS,
-        extra_access=_own_recusal,
+        extra_access=own_recusal,
     )
 
     complaint = models.ForeignKey(
@@ -637,15 +631,11 @@ class Recusal(models.Model):
         related_name="consultation_recusals",
         verbose_name=_("expert"),
     )
-    reason = models.TextField(_("reason"))
-    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["declared_at", "pk"]
-        verbose_name = _("recusal")
-        verbose_name_plural = _("recusals")
+    class Meta(RecusalRecord.Meta):
+        pass
 
     def __str__(self):
         return f"{self.expert} ↚ {self.complaint_id}"

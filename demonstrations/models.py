@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core import scoping
-from tsprotect.core.models import StoredDocument
+from tsprotect.core.models import RecusalRecord, StoredDocument, own_recusal
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 
 from .workflow import (
@@ -425,13 +425,7 @@ class ExpertAssignment(models.Model):
         return self.scored_at is not None
 
 
-def _own_recusal(user, action):
-    if action != "view" or not user.is_authenticated:
-        return None
-    return Q(expert_id=user.pk)
-
-
-class Recusal(models.Model):
+class Recusal(RecusalRecord):
     """An expert's declared conflict of interest (回避) on an application they were assigned:
     they left the panel before scoring. For the bureaus and the expert; the applicant never
     learns who reviews."""
@@ -440,7 +434,7 @@ class Recusal(models.Model):
         prefecture_field="application__prefecture",
         county_field="application__county",
         permissions=DEMONSTRATION_PERMISSIONS,
-        extra_access=_own_recusal,
+        extra_access=own_recusal,
     )
 
     application = models.ForeignKey(
@@ -455,15 +449,11 @@ class Recusal(models.Model):
         related_name="review_recusals",
         verbose_name=_("expert"),
     )
-    reason = models.TextField(_("reason"))
-    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["declared_at", "pk"]
-        verbose_name = _("recusal")
-        verbose_name_plural = _("recusals")
+    class Meta(RecusalRecord.Meta):
+        pass
 
     def __str__(self):
         return f"{self.expert} ↚ {self.application}"

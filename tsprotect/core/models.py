@@ -148,3 +148,24 @@ class BureauRule(models.Model):
     def clean(self):
         if self.unit == self.Unit.POINTS and self.value and self.value > 100:
             raise ValidationError({"value": _("A mark is out of 100.")})
+
+
+def own_recusal(user, action):
+    """Extra scope of a recusal: the expert who declared it reads it (Scope ``extra_access``)."""
+    if action != "view" or not user.is_authenticated:
+        return None
+    return models.Q(expert_id=user.pk)
+
+
+class RecusalRecord(models.Model):
+    """An expert's declared conflict of interest (回避) and its reason; each app adds the matter
+    and the expert (their reverse names differ)."""
+
+    reason = models.TextField(_("reason"))
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["declared_at", "pk"]
+        verbose_name = _("recusal")
+        verbose_name_plural = _("recusals")
