@@ -55,6 +55,13 @@ def server_cpu_seconds(root: int) -> float:
     return total / CLOCK_TICKS
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+
 class Recorder:
     def __init__(self):
         self.requests = []  # (end time, kind, milliseconds, failed)
@@ -74,7 +81,14 @@ class Recorder:
 
     def sample_cpu(self):
         while True:
-            self.cpu.append((time.time(), server_cpu_seconds(self.server_pid)))
+            self.cpu.append(
+                (
+                    time.time(),
+                    server_cpu_seconds(self.server_pid),
+                    server_cpu_seconds(os.getpid()),  # the load generator itself
+                    machine_busy_seconds(),
+                )
+            )
             gevent.sleep(1)
 
     def on_request(self, name, response_time, exception, **_kwargs):
@@ -129,6 +143,9 @@ class Recorder:
             seconds = window[-1][0] - window[0][0]
             result["server_cpu"] = {
                 "cores_busy": round(cpu / seconds, 2),
+                "load_generator_cores": round((window[-1][2] - window[0][2]) / seconds, 2),
+                "machine_cores_busy": round((window[-1][3] - window[0][3]) / seconds, 2),
+                "machine_cores": os.cpu_count(),
                 "ms_per_request": round(1000 * cpu / len(done), 1) if done else None,
                 "requests": len(done),
             }
@@ -157,6 +174,8 @@ class Recorder:
         if cpu:
             lines.append(
                 f"Server CPU in the window: {cpu['cores_busy']} cores busy, "
-                f"{cpu['ms_per_request']} ms per request ({cpu['requests']} requests)"
+                f"{cpu['ms_per_request']} ms per request ({cpu['requests']} requests); "
+                f"load generator {cpu['load_generator_cores']} cores; whole machine "
+                f"{cpu['machine_cores_busy']} of {cpu['machine_cores']} cores busy"
             )
         return "\n".join(lines)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make load: locust, headless, against LOAD_HOST; without it, against a gunicorn of its own
-# (2 workers, DEBUG off, on the demo data of its own database), stopped when the run ends.
+# (LOAD_WORKERS, default 2, DEBUG off, on the demo data of its own database), stopped at the end.
 # Prints p50/p95 per kind of page for the steady state (the last 60 s), logins apart, errors,
 # and the server's CPU per request when it started the server itself (loadtest/README.md).
 set -euo pipefail
@@ -42,7 +42,7 @@ if [ -z "$host" ]; then
 	$PY manage.py collectstatic --no-input -v0
 	# The sessions of earlier runs would only grow the table that every request reads.
 	psql -h 127.0.0.1 -U postgres -d "$db" -qc "DELETE FROM django_session"
-	.venv/bin/gunicorn tsprotect.wsgi:application --workers 2 --bind "127.0.0.1:$port" \
+	.venv/bin/gunicorn tsprotect.wsgi:application --workers "${LOAD_WORKERS:-2}" --bind "127.0.0.1:$port" \
 		--access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
 	server_pid=$!
 	export LOAD_SERVER_PID=$server_pid

@@ -1,6 +1,6 @@
 """The navigation menu by role: an entry shows only when its page would let the user in."""
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import scoping
@@ -95,9 +95,20 @@ MENU = [
 ]
 
 
+_urls: dict[tuple[str, str], str] = {}
+
+
+def _url(name: str) -> str:
+    """The entry's address: reversed once per process, not on every page."""
+    key = (name, get_script_prefix())
+    if key not in _urls:
+        _urls[key] = reverse(name)
+    return _urls[key]
+
+
 def menu_for(user):
     return [
-        {"url": reverse(name), "name": name, "label": label}
+        {"url": _url(name), "name": name, "label": label}
         for name, label, visible in MENU
         if visible(user)
     ]

@@ -96,17 +96,19 @@ def unread_count(user) -> int:
         return 0
     if _pending(user.pk):
         return _count(user)
-    version_key = _version_key(user.pk)
-    token = cache.get(version_key)
+    # One round trip: the count is kept with the token it was counted under.
+    version_key, count_key = _version_key(user.pk), f"{_prefix()}:count:{user.pk}"
+    found = cache.get_many([version_key, count_key])
+    token = found.get(version_key)
     if token is None:
         cache.add(version_key, uuid.uuid4().hex, None)
         token = cache.get(version_key)
-    count_key = f"{_prefix()}:count:{user.pk}:{token}"
-    count = cache.get(count_key) if token else None
-    if count is None:
-        count = _count(user)
-        if token:
-            cache.set(count_key, count, COUNT_TIMEOUT)
+    kept = found.get(count_key)
+    if token and isinstance(kept, tuple) and kept[0] == token:
+        return kept[1]
+    count = _count(user)
+    if token:
+        cache.set(count_key, (token, count), COUNT_TIMEOUT)
     return count
 
 
