@@ -233,6 +233,38 @@ def confirm_batch(batch: ImportBatch, *, user) -> ImportResult:
     return result
 
 
+def expire_previews(now=None) -> int:
+    """Clear the kept rows and file of every batch previewed more than
+    ``IMPORT_PREVIEW_KEEP_HOURS`` ago and never imported; it shows why, and can no longer be
+    imported. Returns how many batches expired. A batch being confirmed right now is skipped."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.IMPORT_PREVIEW_KEEP_HOURS)
+    message = _(
+        "This preview was not confirmed within %(hours)s hours and has expired; upload the "
+        "spreadsheet again."
+    ) % {"hours": settings.IMPORT_PREVIEW_KEEP_HOURS}
+    stale = ImportBatch.objects.filter(
+        status=ImportBatch.Status.PREVIEWED, uploaded_at__lt=cutoff, errors=[]
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(stale):
+        with transaction.atomic():
+            batch = (
+                ImportBatch.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=ImportBatch.Status.PREVIEWED, errors=[])
+                .first()
+            )
+            if batch is None:
+                continue
+            batch.errors = [_error(None, "", message)]
+            if batch.file:
+                _discard_file(batch)
+            batch.save(update_fields=["errors", "file"])
+            _BatchRows(batch).discard()
+            expired += 1
+    return expired
+
+
 def _discard_file(batch: ImportBatch):
     """Forget the file of a batch that can no longer be imported; deleted once that is saved."""
     storage, name = batch.file.storage, batch.file.name

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from enterprises import columns, importing
+from enterprises import columns, importing, tasks
 from enterprises.importing import ImportRejected, prepare_import, run_import
 from enterprises.models import Enterprise, ImportBatch
 from tsprotect.accounts.models import Role
@@ -692,3 +692,31 @@ def test_a_row_the_directory_made_wrong_since_the_preview_is_refused_at_confirma
     assert media_files(settings) == []
     changsha_enterprise.refresh_from_db()
     assert changsha_enterprise.name == "长沙麓谷芯片科技有限公司"
+
+
+def test_a_preview_left_unconfirmed_expires_and_gives_back_its_rows_and_file(
+    settings, changsha_officer, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_PREVIEW_KEEP_HOURS = 72
+    old, recent = upload(changsha_officer, [record()]), upload(changsha_officer, [record()])
+    imported = upload(changsha_officer, [record(uscc=make_uscc("430104", "MA4L0X002"))])
+    client_for(changsha_officer).post(reverse("enterprises:import_confirm", args=[imported.pk]))
+    three_days_ago = timezone.now() - datetime.timedelta(hours=73)
+    ImportBatch.objects.filter(pk__in=[old.pk, imported.pk]).update(uploaded_at=three_days_ago)
+    assert len(media_files(settings)) == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.expire_import_previews() == 1
+    old.refresh_from_db()
+    assert old.status == "previewed" and not old.file and not old.rows.exists()
+    assert "72" in old.errors[0]["message"] and "expired" in old.errors[0]["message"]
+    # The uploader is told why, and the batch can no longer be imported.
+    client = client_for(changsha_officer)
+    page = client.get(reverse("enterprises:import_preview", args=[old.pk]))
+    assert "expired" in page.content.decode()
+    client.post(reverse("enterprises:import_confirm", args=[old.pk]))
+    assert not Enterprise.objects.filter(uscc=record()["统一社会信用代码"]).exists()
+    # The recent preview and the imported batch are left as they are; only the old file went.
+    assert recent.rows.exists() and ImportBatch.objects.get(pk=recent.pk).file
+    assert ImportBatch.objects.get(pk=imported.pk).status == "imported"
+    assert len(media_files(settings)) == 2

@@ -343,6 +343,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
 # A 100,000-row directory workbook with every column filled is about 14 MB.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=25) * 1024 * 1024
+# A previewed import left unconfirmed this long loses its kept rows and file (up to 100,000 rows
+# each): the officer uploads it again (enterprises.tasks.expire_import_previews, hourly).
+IMPORT_PREVIEW_KEEP_HOURS = env.int("IMPORT_PREVIEW_KEEP_HOURS", default=72)
+if IMPORT_PREVIEW_KEEP_HOURS < 1:
+    raise ImproperlyConfigured("IMPORT_PREVIEW_KEEP_HOURS must be at least 1.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
@@ -412,6 +417,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "complaint-clocks": {
         "task": "complaints.tasks.refresh_open_clocks",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "import-preview-expiry": {
+        "task": "enterprises.tasks.expire_import_previews",
+        "schedule": crontab(minute=20),
     },
     "captcha-cleanup": {
         "task": "tsprotect.accounts.tasks.remove_expired_captchas",
