@@ -8,13 +8,16 @@ November, accepted on Monday 16, the decision is due on Thursday 19 (from the se
 have been due on Tuesday 17).
 """
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints import services
 from complaints.models import Complaint, ComplaintEvent, StatutoryLimit
 from complaints.workflow import TransferState
 
@@ -306,3 +309,24 @@ def test_the_admin_finds_no_other_prefectures_complaint(admin_officer, yueyang_o
             absent.get("Location"),
         )
     assert Complaint.objects.get(pk=yueyang.pk).police_accepted_on is None
+
+
+# The transfers list and its exports -------------------------------------------------------------
+
+
+def test_the_list_and_exports_show_the_acceptance(changsha_officer, province):
+    complaint = decide(accepted(changsha_officer), changsha_officer, D(2026, 11, 20))
+    waiting = transferred(changsha_officer, sent_at=SENT)
+    page = english_client(province).get(reverse("complaints:transfers")).content.decode()
+    assert "Accepted by the police" in page and "2026-11-16" in page and RECEIPT in page
+    assert PROVISIONAL in page  # the transfer still awaiting its receipt
+    response = base_client(province).get(reverse("complaints:transfers_export", args=["csv"]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    header = rows[0]
+    by_reference = {row[0]: row for row in rows[1:]}
+    row = by_reference[complaint.reference]
+    assert row[header.index("公安机关受理日期")] == "2026-11-16"
+    assert row[header.index("公安机关受理回执编号")] == RECEIPT
+    assert row[header.index("公安机关逾期答复")] == "是"
+    assert by_reference[waiting.reference][header.index("公安机关受理日期")] == ""
+    assert services.police_transfers(province).get(pk=complaint.pk).police_late
