@@ -1,6 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import Complaint, CreditPush, Recusal, StatutoryLimit
 
 
@@ -40,14 +45,83 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class _DryRun(Exception):
+    pass
+
+
+class PoliceAcceptanceForm(forms.ModelForm):
+    """The one step the admin takes on a complaint: the police's acceptance of its transfer,
+    through the same service step as the page and the API (its rules, its history)."""
+
+    accepted_on = forms.DateField(
+        label=_("Accepted by the police on"), required=False, widget=AdminDateWidget
+    )
+    receipt_number = forms.CharField(label=_("Receipt number"), required=False, max_length=60)
+
+    class Meta:
+        model = Complaint
+        fields = []
+
+    user = None  # set by the admin for the request
+
+    def acceptance(self):
+        return {
+            "on": self.cleaned_data.get("accepted_on"),
+            "receipt_number": self.cleaned_data.get("receipt_number", ""),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("accepted_on"):
+            # Tried and rolled back, so that a refusal shows on the form itself.
+            try:
+                with transaction.atomic():
+                    services.transition(
+                        self.instance, "police_acceptance", self.user, **self.acceptance()
+                    )
+                    raise _DryRun
+            except _DryRun:
+                pass
+            except ValidationError as error:
+                self.add_error(None, error.messages)
+        return cleaned
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
+    form = PoliceAcceptanceForm
     list_display = ["reference", "kind", "channel", "state", "prefecture", "received_on"]
     list_filter = ["kind", "channel", "state", "prefecture"]
     search_fields = ["reference", "case_number"]
     list_select_related = ["prefecture"]
     # The reporter's identity stays with the bureau handling the complaint (art. 33).
     exclude = ["complainant_name", "complainant_contact"]
+
+    def has_change_permission(self, request, obj=None):
+        # The model permission lets the form open; the service decides who may record.
+        return admin.ModelAdmin.has_change_permission(self, request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            field.name
+            for field in Complaint._meta.get_fields()
+            if field.concrete and field.name not in self.exclude and field.name != "id"
+        ]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": self.get_readonly_fields(request, obj)}),
+            (_("The police's acceptance"), {"fields": ["accepted_on", "receipt_number"]}),
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("accepted_on"):
+            services.transition(obj, "police_acceptance", request.user, **form.acceptance())
 
 
 @admin.register(CreditPush)

@@ -396,6 +396,12 @@ class ClockSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     met_at = serializers.DateTimeField(allow_null=True)
     extended = serializers.BooleanField()
+    provisional = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "Counted from the sending while the police's acceptance receipt is awaited: the "
+            "due day will move once it is recorded."
+        )
+    )
     extensions = ClockExtensionSerializer(many=True)
     overdue = serializers.SerializerMethodField()
 
@@ -595,6 +601,12 @@ DATA_FIELDS = {
     ),
     "procuratorate": lambda required: serializers.CharField(
         required=required, allow_blank=True, max_length=200, help_text=_verbose("procuratorate")
+    ),
+    "receipt_number": lambda required: serializers.CharField(
+        required=required,
+        allow_blank=True,
+        max_length=60,
+        help_text=_verbose("police_receipt_number"),
     ),
 }
 

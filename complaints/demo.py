@@ -489,6 +489,15 @@ class _Seeder:
             complaint, 39, "approve_transfer", yueyang, approved_by="岳阳市市场监管局 局长 周某"
         )
         complaint = self.act(complaint, 39, "send_transfer", yueyang)
+        # The police signed their receipt the next day: their 3 days count from it (art. 8).
+        complaint = self.act(
+            complaint,
+            38,
+            "police_acceptance",
+            yueyang,
+            on=self.day(38),
+            receipt_number=self.number("岳公经受字", 38, 3),
+        )
         complaint = self.act(
             complaint,
             35,

@@ -212,6 +212,8 @@ TRANSFER_COLUMNS = (
     Column(gettext_lazy("County"), lambda c: c.county.name if c.county_id else "", 10),
     Column(gettext_lazy("Receiving public security unit"), lambda c: c.transfer_unit, 28),
     Column(gettext_lazy("Sent at"), lambda c: _moment(c.transfer_sent_at), 16),
+    Column(gettext_lazy("Accepted by the police on"), lambda c: _date(c.police_accepted_on), 12),
+    Column(gettext_lazy("Number of the police's receipt"), lambda c: c.police_receipt_number, 22),
     Column(
         gettext_lazy("Police's answer"),
         lambda c: _choice(c.transfer_state, TransferState.choices),

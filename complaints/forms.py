@@ -444,6 +444,11 @@ STEP_FIELDS = {
         help_text=_("The number of the notice or request, as written on the document."),
     ),
     "procuratorate": lambda: forms.CharField(label=_("People's procuratorate"), max_length=200),
+    "receipt_number": lambda: forms.CharField(
+        label=_("Receipt number"),
+        max_length=60,
+        help_text=_("The number of the police's receipt (回执) for the transfer, if it has one."),
+    ),
 }
 
 

@@ -56,6 +56,10 @@ class StatutoryLimit(models.Model):
         TRANSFER_PROPOSED = "transfer_proposed", _("Transfer to public security proposed")
         TRANSFER_APPROVED = "transfer_approved", _("Transfer approved")
         TRANSFER_SENT = "transfer_sent", _("Transfer sent to public security")
+        POLICE_ACCEPTED = (
+            "police_accepted",
+            _("Transfer accepted by public security (until its receipt: sent)"),
+        )
         RECONSIDERATION_REQUESTED = (
             "reconsider_asked",
             _("Reconsideration requested from the police"),
@@ -307,6 +311,10 @@ class Complaint(models.Model):
         choices=TransferState.choices,
         blank=True,
         db_index=True,
+    )
+    police_accepted_on = models.DateField(_("accepted by the police on"), null=True, blank=True)
+    police_receipt_number = models.CharField(
+        _("number of the police's receipt"), max_length=60, blank=True
     )
     police_decision = models.CharField(
         _("police's decision on filing"), max_length=10, choices=PoliceDecision.choices, blank=True
@@ -714,6 +722,15 @@ class ComplaintClock(models.Model):
         """The one extension the head may approve, if taken (the law allows it once)."""
         return next(
             (e for e in self.extensions.all() if e.kind == ClockExtension.Kind.APPROVAL), None
+        )
+
+    @property
+    def provisional(self) -> bool:
+        """Counted from the sending only until the police's receipt dates their acceptance, from
+        which art. 8 counts: the due day may still move later."""
+        return (
+            self.limit.starts_at == StatutoryLimit.Start.POLICE_ACCEPTED
+            and self.complaint.police_accepted_on is None
         )
 
     @property

@@ -541,15 +541,30 @@ def _document_number(data):
     return str(data.get("document_number") or "").strip()[:60]
 
 
-def _on_police_decision(c, user, now, note, data):
-    """The police's decision on filing the case transferred (art. 8): its date and notice."""
-    decision = _police_decision(data)
+def _on_police_acceptance(c, user, now, note, data):
+    """The police's acceptance of the transfer, dated by their receipt (回执): art. 8 counts
+    their 3 days for a decision from it. Recorded again while they have not decided, it
+    corrects the date."""
     _check_date(
         data["on"],
         "on",
         not_before=timezone.localdate(c.transfer_sent_at),
-        not_before_message=_("The police cannot have decided before the transfer was sent."),
+        not_before_message=_("The police cannot have accepted the transfer before it was sent."),
     )
+    c.police_accepted_on = data["on"]
+    c.police_receipt_number = str(data.get("receipt_number") or "").strip()[:60]
+
+
+def _on_police_decision(c, user, now, note, data):
+    """The police's decision on filing the case transferred (art. 8): its date and notice."""
+    decision = _police_decision(data)
+    if c.police_accepted_on:
+        not_before = c.police_accepted_on
+        message = _("The police cannot have decided before they accepted the transfer.")
+    else:
+        not_before = timezone.localdate(c.transfer_sent_at)
+        message = _("The police cannot have decided before the transfer was sent.")
+    _check_date(data["on"], "on", not_before=not_before, not_before_message=message)
     c.police_decision = decision
     c.police_decided_on = data["on"]
     c.police_document_number = _document_number(data)
@@ -760,6 +775,7 @@ EFFECTS = {
     "propose_transfer": _on_propose_transfer,
     "approve_transfer": _on_approve_transfer,
     "send_transfer": _on_send_transfer,
+    "police_acceptance": _on_police_acceptance,
     "police_decision": _on_police_decision,
     "request_reconsideration": _on_request_reconsideration,
     "reconsideration_decision": _on_reconsideration_decision,
@@ -1187,6 +1203,8 @@ START_EVENTS = {
     StatutoryLimit.Start.TRANSFER_PROPOSED: lambda c: c.transfer_proposed_at,
     StatutoryLimit.Start.TRANSFER_APPROVED: lambda c: c.transfer_approved_at,
     StatutoryLimit.Start.TRANSFER_SENT: lambda c: c.transfer_sent_at,
+    # Art. 8 counts from the police's acceptance; until its receipt is recorded, the sending.
+    StatutoryLimit.Start.POLICE_ACCEPTED: lambda c: c.police_accepted_on or c.transfer_sent_at,
     StatutoryLimit.Start.RECONSIDERATION_REQUESTED: lambda c: c.reconsideration_requested_on,
     StatutoryLimit.Start.PENALTY_DECIDED: lambda c: c.case_decided_on if c.penalty else None,
 }

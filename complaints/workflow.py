@@ -258,6 +258,17 @@ TRANSITIONS = (
     ),
     # What comes back from the police (行政执法机关移送涉嫌犯罪案件的规定 arts. 8–9): internal
     # steps, the complainant's status stays "transferred".
+    # The police sign a receipt (回执) on accepting the transfer: their 3 days of art. 8 count
+    # from that day. Optional: until it is recorded the clock counts from the sending.
+    Transition(
+        "police_acceptance",
+        _("Record the police's acceptance of the transfer"),
+        (State.TRANSFERRED,),
+        None,
+        requires=("on",),
+        optional=("receipt_number",),
+        transfer_states=(TransferState.SENT,),
+    ),
     Transition(
         "police_decision",
         _("Record the police's decision on filing"),
@@ -459,6 +470,8 @@ _HANDLING = (
     "transfer_unit",
     "transfer_sent_at",
     "transfer_state",
+    "police_accepted_on",
+    "police_receipt_number",
     "police_decision",
     "police_decided_on",
     "police_document_number",

@@ -97,6 +97,7 @@ STEPS = {
     "propose_transfer": (accepted, {"note": PROPOSE[1], **PROPOSE[2]}),
     "approve_transfer": (transfer_proposed, APPROVE[2]),
     "send_transfer": (transfer_approved, {}),
+    "police_acceptance": (transferred, lambda o: {"on": _today(), "receipt_number": "长公受字1号"}),
     "police_decision": (
         transferred,
         lambda o: {"police_decision": "filed", "on": _today(), "document_number": "长公立字1号"},

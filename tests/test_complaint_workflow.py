@@ -1127,6 +1127,10 @@ def test_seed_demo_fills_a_living_queue_in_three_prefectures(regions, settings):
     province = User.objects.get(username="province")
     contested = services.police_transfers(province).get(transfer_state="supervision_asked")
     assert contested.police_late and contested.prefecture_id == "430600"
+    # Late counted from the police's receipt, the day after the sending.
+    assert contested.police_accepted_on == timezone.localdate(
+        contested.transfer_sent_at
+    ) + dt.timedelta(days=1)
     assert contested.reconsideration_decision == "refused" and contested.procuratorate
 
     enterprise1 = User.objects.get(username="enterprise1")

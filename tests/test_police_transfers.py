@@ -101,7 +101,7 @@ def assert_refused(call, message):
 
 def test_the_police_answers_run_three_days_each_with_their_article(regions):
     filing = StatutoryLimit.objects.get(code="police_filing_decision")
-    assert (filing.starts_at, filing.ends_at) == ("transfer_sent", "police_decision")
+    assert (filing.starts_at, filing.ends_at) == ("police_accepted", "police_decision")
     assert (filing.length, filing.unit, filing.extension) == (3, "calendar_days", 0)
     assert "国务院令第310号" in filing.legal_basis and "第八条" in filing.legal_basis
     reconsideration = StatutoryLimit.objects.get(code="police_reconsideration")
