@@ -705,7 +705,8 @@ def test_a_preview_left_unconfirmed_expires_and_gives_back_its_rows_and_file(
     ImportBatch.objects.filter(pk__in=[old.pk, imported.pk]).update(uploaded_at=three_days_ago)
     assert len(media_files(settings)) == 3
 
-    with django_capture_on_commit_callbacks(execute=True):
+    # The message is kept in the language the job runs in (the portal's default in Celery).
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         assert tasks.expire_import_previews() == 1
     old.refresh_from_db()
     assert old.status == "previewed" and not old.file and not old.rows.exists()
