@@ -88,6 +88,7 @@ class StatutoryLimit(models.Model):
         HEARING = "hearing", _("Hearing")
         ANNOUNCEMENT = "announcement", _("Public announcement")
         SUSPENSION = "suspension", _("Suspension of the case")
+        REFUND = "refund", _("Order to refund overcharged prices")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     label = models.CharField(_("name"), max_length=100)
