@@ -1,7 +1,8 @@
-"""A penalty decision: against an organisation or a natural person (a former employee, AUCL 2019
-art. 9 para. 2), with its facts, the provision in force on its day, its content and its two
-amounts each in its own field — decided on the page, through the API or by the services, the
-person's ID number masked everywhere but the decision, and exported to the credit platform."""
+"""A penalty decision: against an organisation or a natural person (a former employee, AUCL
+art. 9 para. 2 of 2019, art. 10 para. 2 of 2025), with its facts, the provisions in force on its
+day, its content and its two amounts each in its own field — decided on the page, through the
+API or by the services, the person's ID number masked everywhere but the decision, and exported
+to the credit platform."""
 
 import csv
 import datetime as dt
