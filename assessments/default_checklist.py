@@ -1,5 +1,5 @@
-"""The default self-protection checklist (version 1), grounded in AUCL art. 9 (2019 text) and
-法释〔2020〕7号.
+"""The default self-protection checklist (version 1), grounded in AUCL art. 9 (2019 text; art. 10 of
+the 2025 text) and 法释〔2020〕7号.
 
 A citation of the AUCL is written as a token of the table of provisions
 (``{aucl.trade_secret_definition}``): pages and PDFs show the article of the version in force on

@@ -407,7 +407,7 @@ class _Seeder:
             ),
         )
 
-        # A former employee penalised as a natural person (AUCL 2019 art. 9 para. 2), the
+        # A former employee penalised as a natural person (AUCL art. 10 para. 2 in 2026), the
         # decision published on the credit platform; the feedback and closing still to do.
         complaint = self.register(
             changsha,

@@ -4,12 +4,14 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core import scoping
 from tsprotect.core.models import RecusalRecord, StoredDocument, own_recusal
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 from tsprotect.core.validators import mask_ric, validate_ric, validate_uscc
+from tsprotect.legal.services import provision_in_force
 
 from . import storage
 from .workflow import (
@@ -92,6 +94,7 @@ class StatutoryLimit(models.Model):
         HEARING = "hearing", _("Hearing")
         ANNOUNCEMENT = "announcement", _("Public announcement")
         SUSPENSION = "suspension", _("Suspension of the case")
+        REFUND = "refund", _("Order to refund overcharged prices")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     label = models.CharField(_("name"), max_length=100)
@@ -946,3 +949,12 @@ class CreditPush(models.Model):
     @property
     def is_person(self) -> bool:
         return self.party_kind == PartyKind.NATURAL_PERSON
+
+    @cached_property
+    def infringed_provision(self):
+        """The trade-secret paragraph the party infringed, in the version in force on the day of
+        the decision (2019 第九条, 2025 第十条): a natural person is one of the "other natural
+        persons" of para. 2, any other party a business operator of para. 1 (the kinds of party
+        do not tell an organisation that is no business operator apart)."""
+        key = "aucl.other_infringers" if self.is_person else "aucl.trade_secret_acts"
+        return provision_in_force("aucl", key, on=self.decided_on)

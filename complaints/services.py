@@ -76,8 +76,8 @@ from .workflow import (
     reference_number,
 )
 
-# The provision a trade secret penalty applies (AUCL 2019 art. 21; its number in the version in
-# force on the day of the decision comes from ``legal.Provision``).
+# The provision a trade secret penalty applies (AUCL 2019 第二十一条, 2025 第二十六条: the
+# version in force on the day of the decision comes from ``legal.Provision``).
 PENALTY_PROVISION = "aucl.trade_secret_penalty"
 
 CONSULT_GRANT = f"complaints.{CONSULT_PERMISSION}"

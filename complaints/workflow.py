@@ -44,7 +44,7 @@ class SecretKind(models.TextChoices):
 
 
 class Conduct(models.TextChoices):
-    # The acts of Anti-Unfair Competition Law art. 9 …
+    # The acts of Anti-Unfair Competition Law art. 9 (2019 text; art. 10 since 15 Oct 2025) …
     IMPROPER_ACQUISITION = (
         "improper_acquisition",
         _("Obtained by theft, bribery, fraud, coercion or other improper means"),
@@ -74,9 +74,9 @@ class Remedy(models.TextChoices):
 
 
 class PartyKind(models.TextChoices):
-    """Who a penalty decision is against. AUCL 2019 art. 9 para. 2 makes natural persons and
-    organisations that are not business operators infringers too (former employees above all):
-    a person has a name and an ID number, not a credit code."""
+    """Who a penalty decision is against. AUCL art. 9 para. 2 (2019; art. 10 para. 2 since
+    2025) makes natural persons and organisations that are not business operators infringers too
+    (former employees above all): a person has a name and an ID number, not a credit code."""
 
     ORGANISATION = "organisation", _("Legal person or unincorporated organisation")
     NATURAL_PERSON = "natural_person", _("Natural person")

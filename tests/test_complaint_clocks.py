@@ -176,6 +176,25 @@ def test_a_public_announcement_does_not_count_towards_the_case_but_not_a_report_
     assert clock(case, "case_decision").due_on is None
 
 
+def test_an_order_to_refund_overcharged_prices_stops_the_case_clock_like_the_others(
+    changsha_officer,
+):
+    # Art. 64 para. 2 lists 责令退还多收价款 among the periods not counted.
+    case = filed_case(changsha_officer)
+    assert clock(case, "case_decision").due_on == D(2026, 8, 4)
+    pause = services.start_pause(
+        case,
+        changsha_officer,
+        reason="refund",
+        started_on=D(2026, 6, 1),
+        note="责令当事人退还多收价款，期间不计入办案期限。",
+    )
+    assert clock(case, "case_decision").due_on is None and fresh(case).paused
+    services.end_pause(pause, changsha_officer, ended_on=D(2026, 6, 20))  # 20 days
+    assert clock(case, "case_decision").due_on == D(2026, 8, 24)
+    assert not fresh(case).paused
+
+
 # 3. Extensions: the head's approval, then collective decisions ------------------------------
 
 

@@ -54,11 +54,16 @@ def test_a_citation_token_follows_the_version_in_force_and_names_an_older_one(re
         "《中华人民共和国反不正当竞争法》（2019修正）第九条第四款；"
         "《中华人民共和国反不正当竞争法》（2019修正）第三十二条；{aucl.no_such_rule}"
     )
-    # After the revision: its own article, and the 2019 article named as such where the table
-    # has no revised one yet — never a 2019 number passed off as the law in force.
+    # After the revision: its own article and paragraph.
     assert render_citations(text, on=dt.date(2026, 1, 5)) == (
-        "《中华人民共和国反不正当竞争法》（2025修订）第十条；"
-        "《中华人民共和国反不正当竞争法》（2019修正）第三十二条；{aucl.no_such_rule}"
+        "《中华人民共和国反不正当竞争法》（2025修订）第十条第四款；"
+        "《中华人民共和国反不正当竞争法》（2025修订）第三十九条；{aucl.no_such_rule}"
+    )
+    # Where the table has no revised row, the 2019 article is named as such — never a 2019
+    # number passed off as the law in force.
+    Provision.objects.filter(key="aucl.burden_of_proof", version="2025修订").delete()
+    assert render_citations("{aucl.burden_of_proof}", on=dt.date(2026, 1, 5)) == (
+        "《中华人民共和国反不正当竞争法》（2019修正）第三十二条"
     )
     assert latest_provision("aucl", "aucl.burden_of_proof", on=dt.date(2026, 1, 5)).version == (
         "2019修正"
@@ -191,3 +196,98 @@ def test_a_checklist_seeded_with_fixed_articles_cites_through_the_table_after_mi
     assert "第九条第四款" in render_citations(basis["scope-1"], on=dt.date(2025, 10, 14))
     migration.back_to_fixed_text(django_apps, None)
     assert ChecklistItem.objects.get(code="scope-1").legal_basis == seeded["scope-1"]
+
+
+# The 2025 revision as checked (legal 0002) ---------------------------------------------------
+
+AUCL = "《中华人民共和国反不正当竞争法》"
+REVISED = {
+    "aucl.trade_secret_acts": "第十条第一款",
+    "aucl.other_infringers": "第十条第二款",
+    "aucl.third_party": "第十条第三款",
+    "aucl.trade_secret_definition": "第十条第四款",
+    "aucl.trade_secret_penalty": "第二十六条",
+    "aucl.reporting": "第二十条",
+    "aucl.credit_record": "第三十三条",
+    "aucl.burden_of_proof": "第三十九条",
+}
+
+
+def test_the_revised_articles_are_checked_with_their_text_and_source(regions):
+    for key, article in REVISED.items():
+        provision = provision_in_force("aucl", key, on=dt.date(2025, 10, 15))
+        assert (provision.version, provision.article, provision.confirmed) == (
+            "2025修订",
+            article,
+            True,
+        ), key
+        assert provision.excerpt, key
+        assert "flk.npc.gov.cn" in provision.source and "副本" in provision.source, key
+        assert provision_in_force("aucl", key, on=dt.date(2025, 10, 14)).version == "2019修正"
+    # The paragraphs of 第十条 have the words of 2019 第九条; the serious-case range has changed.
+    for key in ("aucl.trade_secret_acts", "aucl.third_party", "aucl.trade_secret_definition"):
+        old, new = (
+            provision_in_force("aucl", key, on=day).excerpt
+            for day in (dt.date(2025, 10, 14), dt.date(2025, 10, 15))
+        )
+        assert old == new, key
+    penalty = provision_in_force("aucl", "aucl.trade_secret_penalty", on=dt.date(2025, 10, 15))
+    assert "违反本法第十条规定" in penalty.excerpt
+    assert "情节严重的，处一百万元以上五百万元以下的罚款" in penalty.excerpt
+
+
+def test_the_burden_of_proof_on_new_years_day_2026_is_article_39(regions):
+    assert render_citations("{aucl.burden_of_proof}", on=dt.date(2026, 1, 1)) == (
+        AUCL + "（2025修订）第三十九条"
+    )
+    assert render_citations("{aucl.burden_of_proof}", on=dt.date(2025, 10, 14)) == (
+        AUCL + "（2019修正）第三十二条"
+    )
+
+
+def _migration():
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    return importlib.import_module("tsprotect.legal.migrations.0002_aucl_2025_confirmed"), (
+        django_apps
+    )
+
+
+def test_the_check_changes_only_rows_still_as_seeded_and_is_undone_by_reversing_it(regions):
+    migration, apps = _migration()
+    revised = Provision.objects.filter(version="2025修订")
+    migration.backward(apps, None)
+    assert dict(revised.values_list("key", "article")) == {
+        "aucl.trade_secret_acts": "第十条",
+        "aucl.other_infringers": "第十条",
+        "aucl.third_party": "第十条",
+        "aucl.trade_secret_definition": "第十条",
+        "aucl.trade_secret_penalty": "第二十六条",
+    }
+    assert not revised.filter(confirmed=True).exists()
+    assert revised.get(key="aucl.trade_secret_penalty").source.startswith("待核对")
+
+    # Provincial staff corrected one row in the admin and entered one the seed lacked.
+    revised.filter(key="aucl.third_party").update(article="第十条第三款", source="本局自行核对")
+    Provision.objects.create(
+        law="aucl",
+        law_title="中华人民共和国反不正当竞争法",
+        version="2025修订",
+        in_force_from=dt.date(2025, 10, 15),
+        key="aucl.credit_record",
+        article="第三十三条",
+        title="行政处罚记入信用记录并公示",
+        source="本局录入",
+    )
+    migration.forward(apps, None)
+    assert revised.get(key="aucl.trade_secret_acts").article == "第十条第一款"
+    assert revised.get(key="aucl.trade_secret_acts").confirmed
+    staff = revised.get(key="aucl.third_party")
+    assert (staff.source, staff.confirmed) == ("本局自行核对", False)
+    assert revised.get(key="aucl.credit_record").source == "本局录入"
+    assert revised.get(key="aucl.reporting").article == "第二十条"
+    change = revised.get(key="aucl.trade_secret_acts").history.order_by("-history_id").first()
+    assert (change.history_type, change.article) == ("~", "第十条第一款")
+    assert "0002" in change.history_change_reason

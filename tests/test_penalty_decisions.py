@@ -1,7 +1,8 @@
-"""A penalty decision: against an organisation or a natural person (a former employee, AUCL 2019
-art. 9 para. 2), with its facts, the provision in force on its day, its content and its two
-amounts each in its own field — decided on the page, through the API or by the services, the
-person's ID number masked everywhere but the decision, and exported to the credit platform."""
+"""A penalty decision: against an organisation or a natural person (a former employee, AUCL
+art. 9 para. 2 of 2019, art. 10 para. 2 of 2025), with its facts, the provisions in force on its
+day, its content and its two amounts each in its own field — decided on the page, through the
+API or by the services, the person's ID number masked everywhere but the decision, and exported
+to the credit platform."""
 
 import csv
 import datetime as dt
@@ -298,3 +299,68 @@ def test_a_case_without_a_penalty_has_no_decision_page(changsha_officer):
     services.transition(complaint, "decide_case", changsha_officer, "责令改正。", on=today)
     address = reverse("complaints:decision", args=[complaint.pk])
     assert client_for(changsha_officer).get(address).status_code == 404
+
+
+def decision_page(officer, complaint):
+    page = client_for(officer).get(reverse("complaints:decision", args=[complaint.pk]))
+    assert page.status_code == 200
+    return page.content.decode()
+
+
+AUCL = "《中华人民共和国反不正当竞争法》"
+UNCHECKED = "条文序号尚未与官方文本核对"  # the warning badge, as the (Chinese) page shows it
+
+
+@pytest.mark.parametrize(
+    "decided_on, infringed, penalty",
+    [
+        (dt.date(2025, 11, 1), "（2025修订）第十条第一款", "（2025修订）第二十六条"),
+        (dt.date(2025, 10, 14), "（2019修正）第九条第一款", "（2019修正）第二十一条"),
+    ],
+)
+def test_a_decision_against_a_business_cites_the_paragraph_infringed_and_the_penalty_of_its_day(
+    changsha_officer, changsha_other_county_enterprise, decided_on, infringed, penalty
+):
+    complaint = case_filed(
+        changsha_officer, received_on=dt.date(2025, 9, 1), filed_on=dt.date(2025, 9, 10)
+    )
+    decide(
+        complaint,
+        changsha_officer,
+        decided_on,
+        party_kind="organisation",
+        party_name=changsha_other_county_enterprise.name,
+        party_credit_code=changsha_other_county_enterprise.uscc,
+        party_id_number="",
+    )
+    push = CreditPush.objects.get(complaint=complaint)
+    assert push.basis == AUCL + penalty
+    assert push.infringed_provision.citation == AUCL + infringed
+    page = decision_page(changsha_officer, complaint)
+    assert AUCL + infringed in page and AUCL + penalty in page
+    assert UNCHECKED not in page  # both versions are checked rows
+    handler = client_for(changsha_officer).get(complaint.get_absolute_url()).content.decode()
+    assert AUCL + infringed in handler and UNCHECKED not in handler
+
+
+def test_a_natural_person_infringes_the_second_paragraph(changsha_officer):
+    complaint = case_filed(
+        changsha_officer, received_on=dt.date(2025, 9, 1), filed_on=dt.date(2025, 9, 10)
+    )
+    decide(complaint, changsha_officer, dt.date(2025, 11, 1))
+    page = decision_page(changsha_officer, complaint)
+    assert AUCL + "（2025修订）第十条第二款" in page and "第十条第一款" not in page
+
+
+def test_a_provision_not_yet_checked_still_shows_its_warning_on_the_decision(changsha_officer):
+    from tsprotect.legal.models import Provision
+
+    complaint = case_filed(
+        changsha_officer, received_on=dt.date(2025, 9, 1), filed_on=dt.date(2025, 9, 10)
+    )
+    decide(complaint, changsha_officer, dt.date(2025, 11, 1))
+    assert UNCHECKED not in decision_page(changsha_officer, complaint)
+    Provision.objects.filter(key="aucl.trade_secret_penalty", version="2025修订").update(
+        confirmed=False
+    )
+    assert decision_page(changsha_officer, complaint).count(UNCHECKED) == 1

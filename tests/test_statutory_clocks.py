@@ -47,12 +47,20 @@ def test_the_limits_in_force_are_loaded_with_their_articles(limit):
         "announcement",
         "appraisal",
         "identification",
+        "refund",
     }
+    # The note quotes art. 18 word for word, or labels art. 64's summary as one, never passing
+    # a paraphrase off as the text.
+    assert "责令退还多收价款" in case.basis_note and case.basis_note.startswith(
+        "第六十四条要旨（非原文）"
+    )
     assert case.further_extensions and "第六十四条" in case.legal_basis
     verification = limit("report_verification")
     assert (verification.extension, verification.further_extensions) == (15, False)
     assert verification.applies_to == "any" and verification.starts_at == "received"
     assert "第十八条" in verification.legal_basis and "收到材料之日" in verification.basis_note
+    assert verification.basis_note.startswith("第十八条原文：“市场监督管理部门对依据监督检查职权")
+    assert "法律、法规、规章另有规定的除外。" in verification.basis_note
     assert limit("transfer_dispatch").unit == "hours"
 
 
@@ -530,3 +538,21 @@ def test_a_calendar_correction_moves_the_open_deadlines(changsha_officer):
     moved = Complaint.objects.get(pk=complaint.pk)
     assert moved.accept_deadline == moved.next_deadline == D(2026, 12, 2)
     assert clock(moved, "complaint_acceptance").due_on == D(2026, 12, 2)
+
+
+def test_the_refund_pause_migration_leaves_clocks_staff_edited_and_is_undone_by_reversing(limit):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("complaints.migrations.0011_refund_pause")
+    migration.backward(apps, None)
+    case = limit("case_decision")
+    assert "refund" not in case.pauses and "责令退还多收价款" not in case.basis_note
+    assert "法律、法规、规章另有规定的除外" not in limit("report_verification").basis_note
+    case.basis_note = "本局按第六十四条执行。"
+    case.save(update_fields=["basis_note"])
+    migration.forward(apps, None)
+    case = limit("case_decision")
+    assert "refund" in case.pauses and case.basis_note == "本局按第六十四条执行。"
+    assert "法律、法规、规章另有规定的除外" in limit("report_verification").basis_note
