@@ -545,7 +545,7 @@ def test_the_refund_pause_migration_leaves_clocks_staff_edited_and_is_undone_by_
 
     from django.apps import apps
 
-    migration = importlib.import_module("complaints.migrations.0011_refund_pause")
+    migration = importlib.import_module("complaints.migrations.0012_refund_pause")
     migration.backward(apps, None)
     case = limit("case_decision")
     assert "refund" not in case.pauses and "责令退还多收价款" not in case.basis_note

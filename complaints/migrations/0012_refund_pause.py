@@ -61,7 +61,7 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0010_recusals")]
+    dependencies = [("complaints", "0011_police_acceptance")]
 
     operations = [
         migrations.AlterField(
