@@ -137,6 +137,14 @@ class User(AbstractUser):
     def is_province(self):
         return self.role == Role.PROVINCE or self.is_superuser
 
+    @property
+    def county_limit(self):
+        """The one county whose rows a county officer is confined to, else None.
+
+        Read by the scoping entry point (core.scoping), which knows nothing of the roles.
+        """
+        return self.county_id if self.role == Role.COUNTY_OFFICER else None
+
 
 class ExpertProfile(models.Model):
     """A member of the expert pool (§16); the demonstration and complaint apps assign them."""

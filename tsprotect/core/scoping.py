@@ -120,12 +120,6 @@ def forget(user):
             delattr(user, attribute)
 
 
-def _county_limit(user):
-    from tsprotect.accounts.models import Role
-
-    return user.county_id if user.role == Role.COUNTY_OFFICER else None
-
-
 def scope_q(model, user, action: str) -> Q | None:
     """The filter for ``user`` doing ``action`` on ``model``; ``None`` means no rows at all."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -135,7 +129,7 @@ def scope_q(model, user, action: str) -> Q | None:
     codename = scope.permissions.get(action)
     if codename:
         codes = prefecture_codes(user, codename)
-        county = _county_limit(user)
+        county = user.county_limit
         if codes is ALL and not county:
             return Q()  # every row: nothing to filter
         if codes is ALL or codes:
@@ -189,8 +183,11 @@ def prefectures_for(user, model, action: str):
 
 
 def county_limit(user):
-    """The one county a county officer is confined to, else None."""
-    return _county_limit(user) if user.is_authenticated else None
+    """The one county a county officer is confined to, else None.
+
+    The user model says which (``User.county_limit``), so scoping needs nothing of its roles.
+    """
+    return user.county_limit if user.is_authenticated else None
 
 
 def check_placement(user, model, action: str, prefecture_id, county_id=None) -> None:
