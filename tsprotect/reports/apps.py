@@ -6,3 +6,7 @@ class ReportsConfig(AppConfig):
     name = "tsprotect.reports"
     label = "reports"
     verbose_name = _("Periodic reports")
+
+    def ready(self):
+        # Hands the Celery tasks to the services, which queue them without importing tasks.py.
+        from . import tasks  # noqa: F401

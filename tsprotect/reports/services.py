@@ -17,7 +17,7 @@ import logging
 import zlib
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
@@ -42,6 +42,27 @@ logger = logging.getLogger(__name__)
 # default): a new build may replace it.
 STALE_BUILD = dt.timedelta(hours=1)
 NARRATIVE_FIELDS = ("work_done", "problems", "next_steps")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending work to the Celery workers
+#
+# The tasks import these services, never the reverse: tasks.py hands its tasks over through
+# ``use_tasks`` when it is imported (ReportsConfig.ready() imports it, so in every process: web,
+# worker, commands), and the services send them once the caller's transaction commits. Unlike a
+# task sent by name, a process that never loaded the tasks fails at the first send, loudly.
+_tasks: dict = {}
+
+
+def use_tasks(*, build_report, render_report_files):
+    """Called by tasks.py, once, with the Celery tasks the services queue."""
+    _tasks.update(build_report=build_report, render_report_files=render_report_files)
+
+
+def _send(task, *args):
+    if task not in _tasks:
+        raise ImproperlyConfigured("tsprotect.reports.tasks was not imported (ReportsConfig.ready)")
+    _tasks[task].delay(*args)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,10 +165,8 @@ def request_build(user, period_code, prefecture_code=None, today=None, enqueue=T
 def _enqueue(build):
     """Send the build to the workers; if the broker cannot take it, the build fails at once
     with the reason, rather than standing queued and blocking the report's next build."""
-    from .tasks import build_report
-
     try:
-        build_report.delay(build.pk)
+        _send("build_report", build.pk)
     except Exception as error:
         logger.exception("Report build %s could not be queued", build.pk)
         ReportBuild.objects.filter(pk=build.pk, status=ReportBuild.Status.QUEUED).update(
@@ -249,9 +268,7 @@ def run_build(build_id, files="queue") -> Report | None:
     if files == "now":
         report_file(report, "pdf")
     elif files == "queue":
-        from .tasks import render_report_files
-
-        render_report_files.delay(report.pk)
+        _send("render_report_files", report.pk)
     return report
 
 
@@ -367,9 +384,7 @@ def submit(report, user, **narrative) -> Report:
             % {"prefecture": locked.prefecture.name, "period": locked.period},
             url=locked.get_absolute_url(),
         )
-    from .tasks import render_report_files
-
-    transaction.on_commit(lambda: render_report_files.delay(locked.pk))
+    transaction.on_commit(lambda: _send("render_report_files", locked.pk))
     return locked
 
 

@@ -27,3 +27,7 @@ def render_report_files(report_id):
     report = Report.objects.filter(pk=report_id).first()
     if report is not None:
         services.report_file(report, "pdf")
+
+
+# The services queue these tasks without importing this module (services.py, "Sending work").
+services.use_tasks(build_report=build_report, render_report_files=render_report_files)
