@@ -2,6 +2,9 @@
 reviewing (``tsprotect/reports/services.py``), as the pages, the API and Celery all use them."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from io import StringIO
 
@@ -16,7 +19,7 @@ from demonstrations.models import Batch, DemonstrationApplication
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import User
 from tsprotect.notifications.models import Notification
-from tsprotect.reports import figures, periods, services
+from tsprotect.reports import figures, periods, services, tasks
 from tsprotect.reports.models import Report, ReportBuild, ReportEvent, WorkPlan, WorkPlanTarget
 
 from .conftest import make_enterprise
@@ -405,6 +408,41 @@ def test_a_build_delivered_again_after_it_finished_does_nothing(regions):
     build = services.build_now(Q3, "430100", files="later")
     services.run_build(build.pk)
     assert Report.objects.get(period=Q3, prefecture_id="430100").events.count() == 1
+
+
+def test_a_build_goes_to_the_workers_once_asked_and_its_files_after_it(
+    regions, changsha_officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(tasks.build_report, "delay", lambda pk: sent.append(("build", pk)))
+    monkeypatch.setattr(tasks.render_report_files, "delay", lambda pk: sent.append(("files", pk)))
+    with django_capture_on_commit_callbacks(execute=True):
+        build = services.request_build(changsha_officer, Q3, "430100")
+        assert sent == []  # not before the request's transaction commits
+    assert sent == [("build", build.pk)]
+    report = services.run_build(build.pk)  # the worker's part
+    assert sent == [("build", build.pk), ("files", report.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit(report, changsha_officer, **NARRATIVE)
+    assert sent[-1] == ("files", report.pk)
+
+
+def test_every_process_hands_the_tasks_to_the_services():
+    """The services never import tasks.py: ReportsConfig.ready() does, so a web process or a
+    command that never touches the tasks still queues builds."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from tsprotect.reports import services; "
+            "print(sorted(services._tasks))",
+        ],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tsprotect.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "['build_report', 'render_report_files']"
 
 
 def test_build_reports_command_builds_and_says_what(regions, tmp_path):

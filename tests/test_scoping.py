@@ -1,6 +1,7 @@
 """Per-prefecture scoping: an officer never sees, counts or reaches another prefecture's rows."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from enterprises.models import Enterprise
@@ -79,6 +80,24 @@ def test_a_county_officer_gets_404_on_another_county_of_the_same_prefecture(pers
     other = personas["objects"]["changsha_other_county_enterprise"]
     client = client_for(personas["county_officer"])
     assert client.get(reverse("enterprises:detail", args=[other.pk])).status_code == 404
+
+
+def test_only_a_county_officer_is_held_to_a_county_and_the_user_says_which(personas):
+    # Scoping asks the user (User.county_limit), knowing nothing of the roles.
+    assert personas["county_officer"].county_limit == "430104"
+    limits = {
+        name: scoping.county_limit(user or AnonymousUser())
+        for name, user in personas.items()
+        if name != "objects"
+    }
+    assert limits == {name: "430104" if name == "county_officer" else None for name in limits}
+    # A prefecture officer who happens to carry a county still sees the whole prefecture.
+    officer = personas["same_officer"]
+    officer.county_id = "430104"
+    officer.save()
+    assert officer.county_limit is None
+    scoping.forget(officer)
+    assert Enterprise.objects.restrict(officer, "view").count() == 2
 
 
 def test_an_inactive_officer_sees_nothing(personas):
