@@ -117,9 +117,11 @@ restore: install
 	@test -n "$(ARCHIVE)" || { echo "Usage: make restore ARCHIVE=var/backups/tsprotect-backup-….tar [ENV_FILE=…]"; exit 2; }
 	$(BACKUP_ENV) $(PY) manage.py restore_portal $(abspath $(ARCHIVE))
 
+# make lint: ruff, and the allowed arrows between the apps ([tool.importlinter] in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf var $(VENV)
