@@ -89,11 +89,13 @@ class Enterprise(models.Model):
     name = models.CharField(_("enterprise name"), max_length=200)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # No index of their own: the composite indexes below lead with them (enterprises/0011).
     prefecture = models.ForeignKey(
         "regions.Prefecture",
         on_delete=models.PROTECT,
         related_name="enterprises",
         verbose_name=_("prefecture"),
+        db_index=False,
     )
     county = models.ForeignKey(
         "regions.County",
@@ -102,6 +104,7 @@ class Enterprise(models.Model):
         blank=True,
         related_name="enterprises",
         verbose_name=_("county"),
+        db_index=False,
     )
     park = models.ForeignKey(
         "regions.HostOrganisation",
@@ -119,6 +122,8 @@ class Enterprise(models.Model):
         blank=True,
         related_name="enterprises",
         verbose_name=_("FTZ area"),
+        # Indexed below without the LIKE-pattern twin a code key gets (enterprises/0011).
+        db_index=False,
     )
     industry_section = models.CharField(
         _("industry section"), max_length=1, choices=SECTION_CHOICES, blank=True, editable=False
@@ -176,7 +181,10 @@ class Enterprise(models.Model):
         related_name="+",
         verbose_name=_("filed by"),
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history is read by record, date, prefecture or county, never by these (enterprises/0011).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], no_db_index=["park", "ftz_area", "created_by"]
+    )
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -192,6 +200,7 @@ class Enterprise(models.Model):
             models.Index(fields=["county", "name"], name="enterprise_county_name"),
             models.Index(fields=["industry_division"], name="enterprise_industry"),
             models.Index(fields=["prefecture", "risk_tier"], name="enterprise_pref_tier"),
+            models.Index(fields=["ftz_area"], name="enterprise_ftz_area"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["uscc"], name="enterprise_uscc_unique"),
