@@ -17,6 +17,7 @@ from enterprises.filters import CodeChoiceFilter, ProvincePrefectureFilterMixin
 from enterprises.models import Enterprise
 from tsprotect.accounts.models import Role
 from tsprotect.core import scoping
+from tsprotect.core.filter_bar import FilterSelect
 from tsprotect.core.views import ScopedListView, private_file, require_province, show_errors
 from tsprotect.core.widgets import FastSelect
 from tsprotect.regions.models import Prefecture
@@ -224,14 +225,17 @@ def due_visits(request):
         raise PermissionDenied
     prefecture = request.GET.get("prefecture") if scoping.is_province_wide(user) else None
     enterprises = services.due_visits(user, prefecture=prefecture)[:200]
+    selects = []
+    if scoping.is_province_wide(user):  # an officer's list is their own prefecture's
+        choices = Prefecture.objects.values_list("code", "name")
+        selects = [FilterSelect("prefecture", _("Prefecture"), choices, prefecture or "")]
     return render(
         request,
         "assessments/due_visits.html",
         {
             "enterprises": enterprises,
             "intervals": risk.visit_intervals(),
-            "prefectures": Prefecture.objects.all() if scoping.is_province_wide(user) else None,
-            "selected": prefecture or "",
+            "filter_selects": selects,
         },
     )
 

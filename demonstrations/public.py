@@ -2,7 +2,9 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
+from tsprotect.core.filter_bar import FilterSelect
 from tsprotect.regions.models import Prefecture
 
 from . import services
@@ -46,10 +48,16 @@ def designation_list(request):
         {
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
-            "tracks": Track.choices,
-            "prefectures": Prefecture.objects.values_list("code", "name"),
-            "years": [d.year for d in years],
-            "selected": {"track": track, "prefecture": prefecture, "year": year},
+            "filter_selects": [
+                FilterSelect("track", _("Level"), Track.choices, track),
+                FilterSelect(
+                    "prefecture",
+                    _("Prefecture"),
+                    Prefecture.objects.values_list("code", "name"),
+                    prefecture,
+                ),
+                FilterSelect("year", _("Year"), [(d.year, d.year) for d in years], year),
+            ],
             "query_string": params.urlencode(),
         },
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from assessments.models import ComplianceTip
 from complaints.models import StatutoryLimit
 from demonstrations.public import public_designations
+from tsprotect.core.filter_bar import FilterSelect
 from tsprotect.core.views import add_attachment_from, private_file, require_province, show_errors
 from tsprotect.legal.services import provision_in_force
 
@@ -42,8 +43,7 @@ def notice_list(request):
         {
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
-            "statuses": Notice.Status.choices,
-            "selected_status": status,
+            "filter_selects": [FilterSelect("status", _("Status"), Notice.Status.choices, status)],
             "query_string": params.urlencode(),
         },
     )
@@ -186,8 +186,9 @@ def public_notices(request):
         {
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
-            "categories": Notice.Category.choices,
-            "selected_category": category,
+            "filter_selects": [
+                FilterSelect("category", _("Category"), Notice.Category.choices, category)
+            ],
             "query_string": params.urlencode(),
         },
     )

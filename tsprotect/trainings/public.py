@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django_ratelimit.core import is_ratelimited
 
 from tsprotect.core import scoping
+from tsprotect.core.filter_bar import FilterSelect
 from tsprotect.regions.models import Prefecture
 
 from . import services
@@ -71,8 +72,14 @@ def event_list(request):
         {
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
-            "prefectures": Prefecture.objects.values_list("code", "name"),
-            "selected": {"prefecture": prefecture},
+            "filter_selects": [
+                FilterSelect(
+                    "prefecture",
+                    _("Prefecture"),
+                    Prefecture.objects.values_list("code", "name"),
+                    prefecture,
+                )
+            ],
             "query_string": params.urlencode(),
         },
     )

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from tsprotect.core import scoping
+from tsprotect.core.filter_bar import FilterSelect
 from tsprotect.core.spreadsheets import write_xlsx
 from tsprotect.core.views import ScopedCreateView, ScopedListView, ScopedUpdateView, show_errors
 
@@ -37,8 +38,14 @@ class EventListView(ScopedListView):
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            "statuses": TrainingEvent.Status.choices,
-            "selected_status": self.request.GET.get("status", ""),
+            "filter_selects": [
+                FilterSelect(
+                    "status",
+                    _("Status"),
+                    TrainingEvent.Status.choices,
+                    self.request.GET.get("status", ""),
+                )
+            ],
             "may_add": scoping.can(self.request.user, TrainingEvent, "add"),
         }
 
