@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core import scoping
+from tsprotect.core.children import child_scope
 from tsprotect.core.models import RecusalRecord, StoredDocument, own_recusal
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 from tsprotect.core.validators import mask_ric, validate_ric, validate_uscc
@@ -471,21 +472,13 @@ class Complaint(models.Model):
         return COMPLAINANT_STATUS.get(self.state, self.get_state_display())
 
 
-def _child_scope(*, enterprise_actions=(), experts=False):
-    def access(user, action):
-        if not experts or action != "view":
-            return None
-        ids = _consulted_ids(user)
-        return Q(complaint__in=sorted(ids)) if ids else None
-
-    return Scope(
-        prefecture_field="complaint__prefecture",
-        county_field="complaint__county",
-        enterprise_field="complaint__complainant_enterprise" if enterprise_actions else None,
-        enterprise_actions=enterprise_actions,
-        permissions=COMPLAINT_PERMISSIONS,
-        extra_access=access,
-    )
+def _consulted_access(user, action):
+    """The experts consulted on a complaint read its investigation and evidence; a bureau that
+    handed it on reads none of what hangs off it."""
+    if action != "view":
+        return None
+    ids = _consulted_ids(user)
+    return Q(complaint__in=sorted(ids)) if ids else None
 
 
 class ReferenceCounter(models.Model):
@@ -507,7 +500,7 @@ class ReferenceCounter(models.Model):
 class ComplaintEvent(models.Model):
     """Who did what to a complaint, when and why: every step leaves one."""
 
-    scope = _child_scope()
+    scope = child_scope(Complaint, "complaint")
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint")
@@ -541,7 +534,7 @@ class ComplaintEvent(models.Model):
 class JurisdictionTransfer(models.Model):
     """A complaint handed to another prefecture: the sender keeps a read-only trace of it."""
 
-    scope = _child_scope()
+    scope = child_scope(Complaint, "complaint")
 
     complaint = models.ForeignKey(
         Complaint,
@@ -585,7 +578,7 @@ class JurisdictionTransfer(models.Model):
 class InvestigationStep(models.Model):
     """One entry of the investigation log: internal, never shown to the complainant."""
 
-    scope = _child_scope(experts=True)
+    scope = child_scope(Complaint, "complaint", extra_access=_consulted_access)
 
     complaint = models.ForeignKey(
         Complaint,
@@ -626,12 +619,7 @@ class Recusal(RecusalRecord):
     """An expert consulted on a complaint who declared a conflict of interest (回避) and left
     the consultation: for the bureau handling it, provincial staff and the expert."""
 
-    scope = Scope(
-        prefecture_field="complaint__prefecture",
-        county_field="complaint__county",
-        permissions=COMPLAINT_PERMISSIONS,
-        extra_access=own_recusal,
-    )
+    scope = child_scope(Complaint, "complaint", extra_access=own_recusal)
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="recusals", verbose_name=_("complaint")
@@ -655,7 +643,7 @@ class Recusal(RecusalRecord):
 class ClockPause(models.Model):
     """A period the statutory clocks listing its reason do not count (appraisal, hearing …)."""
 
-    scope = _child_scope()
+    scope = child_scope(Complaint, "complaint")
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("complaint")
@@ -689,7 +677,7 @@ class ComplaintClock(models.Model):
     """One statutory limit running (or met) on one complaint: when it started, when it falls due
     and when it was met; its extensions are ``ClockExtension`` rows."""
 
-    scope = _child_scope()
+    scope = child_scope(Complaint, "complaint")
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("complaint")
@@ -766,7 +754,7 @@ class ClockExtension(models.Model):
 
     Kind = ExtensionKind
 
-    scope = _child_scope()
+    scope = child_scope(Complaint, "complaint")
 
     complaint = models.ForeignKey(
         Complaint,
@@ -825,7 +813,9 @@ class EvidenceFile(StoredDocument):
     """Evidence is itself a trade secret: kept in its own storage, opened only through the
     permission-checked view, every opening logged."""
 
-    scope = _child_scope(enterprise_actions=("add",), experts=True)
+    scope = child_scope(
+        Complaint, "complaint", enterprise_actions=("add",), extra_access=_consulted_access
+    )
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("complaint")
@@ -845,11 +835,7 @@ class EvidenceFile(StoredDocument):
 class EvidenceAccess(models.Model):
     """Who opened which evidence file, and when."""
 
-    scope = Scope(
-        prefecture_field="evidence__complaint__prefecture",
-        county_field="evidence__complaint__county",
-        permissions=COMPLAINT_PERMISSIONS,
-    )
+    scope = child_scope(Complaint, "evidence__complaint")
 
     evidence = models.ForeignKey(
         EvidenceFile, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("file")
@@ -880,7 +866,7 @@ class CreditPush(models.Model):
     pages, API, admin, the platform's CSV — it is shown masked (``id_number_masked``).
     """
 
-    scope = _child_scope()
+    scope = child_scope(Complaint, "complaint")
 
     complaint = models.OneToOneField(
         Complaint, on_delete=models.PROTECT, related_name="credit_push", verbose_name=_("case")

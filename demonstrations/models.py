@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsprotect.core import scoping
+from tsprotect.core.children import child_scope
 from tsprotect.core.models import RecusalRecord, StoredDocument, own_recusal
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 
@@ -288,13 +289,13 @@ PUBLIC_STATUS_LABELS = {
 }
 
 
-def _child_scope(*, enterprise_actions=("view",), path="application"):
-    return Scope(
-        prefecture_field=f"{path}__prefecture",
-        county_field=f"{path}__county",
-        enterprise_field=f"{path}__enterprise",
+def _application_file_scope(*, enterprise_actions=("view",), path="application"):
+    """A row of the application's file: its applicant reads it, and whoever else reads the
+    application (the experts assigned, the bureaus concerned)."""
+    return child_scope(
+        DemonstrationApplication,
+        path,
         enterprise_actions=enterprise_actions,
-        permissions=DEMONSTRATION_PERMISSIONS,
         extra_access=_involved_access(path),
     )
 
@@ -302,7 +303,7 @@ def _child_scope(*, enterprise_actions=("view",), path="application"):
 class ApplicationAttachment(StoredDocument):
     """A file of the application materials, served only through a scoped view."""
 
-    scope = _child_scope(enterprise_actions=("view", "add"))
+    scope = _application_file_scope(enterprise_actions=("view", "add"))
 
     application = models.ForeignKey(
         DemonstrationApplication,
@@ -323,7 +324,7 @@ class ApplicationAttachment(StoredDocument):
 class ApplicationEvent(models.Model):
     """Who did what to an application, when and why: every transition leaves one."""
 
-    scope = _child_scope()
+    scope = _application_file_scope()
 
     application = models.ForeignKey(
         DemonstrationApplication,
@@ -372,12 +373,7 @@ class ExpertAssignment(models.Model):
     Reviews are for the bureaus: the applicant never sees them, an expert only their own.
     """
 
-    scope = Scope(
-        prefecture_field="application__prefecture",
-        county_field="application__county",
-        permissions=DEMONSTRATION_PERMISSIONS,
-        extra_access=_own_review,
-    )
+    scope = child_scope(DemonstrationApplication, "application", extra_access=_own_review)
 
     application = models.ForeignKey(
         DemonstrationApplication,
@@ -430,12 +426,7 @@ class Recusal(RecusalRecord):
     they left the panel before scoring. For the bureaus and the expert; the applicant never
     learns who reviews."""
 
-    scope = Scope(
-        prefecture_field="application__prefecture",
-        county_field="application__county",
-        permissions=DEMONSTRATION_PERMISSIONS,
-        extra_access=own_recusal,
-    )
+    scope = child_scope(DemonstrationApplication, "application", extra_access=own_recusal)
 
     application = models.ForeignKey(
         DemonstrationApplication,
@@ -462,7 +453,7 @@ class Recusal(RecusalRecord):
 class _DatedEntry(models.Model):
     """A dated entry a bureau keeps on an application: what happened, when, and who recorded it."""
 
-    scope = _child_scope()
+    scope = _application_file_scope()
 
     happened_on = models.DateField(_("date"))
     summary = models.TextField(_("summary"))
@@ -509,7 +500,7 @@ class FollowUpRecord(_DatedEntry):
 class FundingRecord(models.Model):
     """Special funding granted to a designated unit in a year (§14)."""
 
-    scope = _child_scope()
+    scope = _application_file_scope()
 
     application = models.ForeignKey(
         DemonstrationApplication,
@@ -570,7 +561,7 @@ class PilotEntry(_DatedEntry):
 class AcceptanceEvaluation(models.Model):
     """One multi-party acceptance evaluation of an FTZ enterprise's pilot, with its result."""
 
-    scope = _child_scope()
+    scope = _application_file_scope()
 
     application = models.ForeignKey(
         DemonstrationApplication,
@@ -668,7 +659,7 @@ class AcceptanceDocument(StoredDocument):
     """A document of an acceptance evaluation (minutes, report, opinions), served only through
     a scoped view."""
 
-    scope = _child_scope(path="evaluation__application")
+    scope = _application_file_scope(path="evaluation__application")
 
     evaluation = models.ForeignKey(
         AcceptanceEvaluation,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tsprotect.core.children import child_scope
 from tsprotect.core.models import StoredDocument
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 from tsprotect.core.validators import normalise_uscc, uscc_division_code, validate_uscc
@@ -282,11 +283,7 @@ class Enterprise(models.Model):
 
 
 # The dossier is the bureau's file on an enterprise: officers in scope only, not the enterprise.
-DOSSIER_SCOPE = Scope(
-    prefecture_field="enterprise__prefecture",
-    county_field="enterprise__county",
-    permissions=DIRECTORY_PERMISSIONS,
-)
+DOSSIER_SCOPE = child_scope(Enterprise, "enterprise")
 
 
 class EnterpriseDocument(StoredDocument):

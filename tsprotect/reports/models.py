@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsprotect.core.children import child_scope
 from tsprotect.core.scoping import RestrictedQuerySet, Scope
 
 from .periods import DUE_RULES, PeriodKind
@@ -221,9 +222,7 @@ class ReportEvent(models.Model):
     """The report's history: each build, submission (with what was sent), return and
     acknowledgement."""
 
-    scope = Scope(
-        prefecture_field="report__prefecture", county_field=None, permissions=REPORT_PERMISSIONS
-    )
+    scope = child_scope(Report, "report")
 
     class Action(models.TextChoices):
         BUILT = "built", _("Figures built")
