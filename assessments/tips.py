@@ -7,12 +7,12 @@ event handlers and foreign embeds never reach a reader's browser.
 import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsprotect.core.pagination_pages import counted_page
 from tsprotect.core.views import require_province
 
 from .forms import ComplianceTipForm
@@ -95,12 +95,7 @@ def change_status(request, pk, status):
 
 def public_list(request):
     tips = ComplianceTip.objects.filter(status=ComplianceTip.Status.PUBLISHED)
-    page = Paginator(tips, 20).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "assessments/tip_public_list.html",
-        {"page_obj": page, "is_paginated": page.has_other_pages()},
-    )
+    return render(request, "assessments/tip_public_list.html", counted_page(request, tips, 20))
 
 
 def public_detail(request, pk):

@@ -1,10 +1,10 @@
 """The public list of designated units (§9 information platform): no login, no private data."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from tsprotect.core.filter_bar import FilterSelect
+from tsprotect.core.pagination_pages import counted_page
 from tsprotect.regions.models import Prefecture
 
 from . import services
@@ -38,16 +38,13 @@ def designation_list(request):
         queryset = queryset.filter(prefecture_id=prefecture)
     if year.isdigit():
         queryset = queryset.filter(designated_on__year=int(year))
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    paged = counted_page(request, queryset, 50)
     years = services.designations().dates("designated_on", "year", order="DESC")
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "demonstrations/public_list.html",
         {
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
+            **paged,
             "filter_selects": [
                 FilterSelect("track", _("Level"), Track.choices, track),
                 FilterSelect(
@@ -58,7 +55,6 @@ def designation_list(request):
                 ),
                 FilterSelect("year", _("Year"), [(d.year, d.year) for d in years], year),
             ],
-            "query_string": params.urlencode(),
         },
     )
 

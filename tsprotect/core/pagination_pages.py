@@ -7,6 +7,8 @@ show to know whether a next page exists, as search engines do.
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
+
 
 @dataclass
 class WindowPage:
@@ -52,3 +54,16 @@ def window(queryset, page_param, per_page, max_page=10_000):
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     return WindowPage(rows[:per_page], number, per_page, len(rows) > per_page)
+
+
+def counted_page(request, queryset, per_page):
+    """The context of a short list paged by Django's counting Paginator (the public lists):
+    the page, whether there are others, and the query string its page links keep."""
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "query_string": params.urlencode(),
+    }

@@ -5,7 +5,6 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +13,7 @@ from assessments.models import ComplianceTip
 from complaints.models import StatutoryLimit
 from demonstrations.public import public_designations
 from tsprotect.core.filter_bar import FilterSelect
+from tsprotect.core.pagination_pages import counted_page
 from tsprotect.core.views import add_attachment_from, private_file, require_province, show_errors
 from tsprotect.legal.services import provision_in_force
 
@@ -34,17 +34,12 @@ def notice_list(request):
     status = request.GET.get("status", "")
     if status in Notice.Status.values:
         notices = notices.filter(status=status)
-    page = Paginator(notices, 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "publicity/notice_list.html",
         {
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
+            **counted_page(request, notices, 25),
             "filter_selects": [FilterSelect("status", _("Status"), Notice.Status.choices, status)],
-            "query_string": params.urlencode(),
         },
     )
 
@@ -177,19 +172,14 @@ def public_notices(request):
     category = request.GET.get("category", "")
     if category in Notice.Category.values:
         notices = notices.filter(category=category)
-    page = Paginator(notices, 20).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "publicity/public_notice_list.html",
         {
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
+            **counted_page(request, notices, 20),
             "filter_selects": [
                 FilterSelect("category", _("Category"), Notice.Category.choices, category)
             ],
-            "query_string": params.urlencode(),
         },
     )
 

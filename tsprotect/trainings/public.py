@@ -6,7 +6,6 @@ The sign-up form is rate-limited by client address (django-ratelimit's "ip" key,
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +13,7 @@ from django_ratelimit.core import is_ratelimited
 
 from tsprotect.core import scoping
 from tsprotect.core.filter_bar import FilterSelect
+from tsprotect.core.pagination_pages import counted_page
 from tsprotect.regions.models import Prefecture
 
 from . import services
@@ -61,17 +61,14 @@ def event_list(request):
     prefecture = request.GET.get("prefecture", "")
     if prefecture.isdigit():
         queryset = queryset.filter(prefecture_id=prefecture)
-    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
-    for event in page.object_list:
+    paged = counted_page(request, queryset, 20)
+    for event in paged["page_obj"].object_list:
         event.free_places = max(event.capacity - event.registered, 0)
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "trainings/public_list.html",
         {
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
+            **paged,
             "filter_selects": [
                 FilterSelect(
                     "prefecture",
@@ -80,7 +77,6 @@ def event_list(request):
                     prefecture,
                 )
             ],
-            "query_string": params.urlencode(),
         },
     )
 
