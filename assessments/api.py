@@ -1,11 +1,10 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
-from tsprotect.core.api import ScopedViewSet, drf_error
+from tsprotect.core.api import ScopedViewSet, service_refusals
 from tsprotect.core.relations import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 
 from . import services
@@ -76,10 +75,8 @@ class ChecklistViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enterprise = serializer.validated_data["enterprise"]
-        try:
+        with service_refusals():
             submission = services.start(enterprise, request.user)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(self.get_serializer(submission).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AnswersBody, responses=ChecklistSerializer)
@@ -92,18 +89,14 @@ class ChecklistViewSet(
             row["item"].pk: (row["answer"], row.get("note", ""), None)
             for row in body.validated_data["answers"]
         }
-        try:
+        with service_refusals():
             services.save_answers(submission, request.user, answers)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=None, responses=ChecklistSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         submission = self.get_object()
-        try:
+        with service_refusals():
             services.submit(submission, request.user)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(self.get_serializer(self.get_object()).data)

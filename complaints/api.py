@@ -2,7 +2,6 @@
 platform …) and every step of ``workflow.TRANSITIONS`` as its own action, with the scoping and
 the rules of the pages (``services.py``)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from rest_framework.response import Response
 
 from enterprises.models import Enterprise
 from tsprotect.core import scoping
-from tsprotect.core.api import ScopedViewSet, drf_error
+from tsprotect.core.api import ScopedViewSet, service_refusals
 from tsprotect.core.relations import ScopedSlugRelatedField
 from tsprotect.core.validators import normalise_uscc
 from tsprotect.regions.models import County, Prefecture
@@ -766,12 +765,10 @@ class ComplaintViewSet(
             )
         serializer = IntakeSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             complaint = services.create_complaint(
                 serializer.validated_data["complaint"], request.user
             )
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         complaint = self.get_queryset().get(pk=complaint.pk)
         data = self.represent(complaint, services.audience(request.user, complaint))
         return Response(data, status=status.HTTP_201_CREATED)
@@ -792,10 +789,8 @@ class ComplaintViewSet(
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         note = data.pop("note", "")
-        try:
+        with service_refusals():
             services.transition(complaint, action_name, request.user, note, **data)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         complaint = self.get_queryset().get(pk=complaint.pk)
         return Response(self.represent(complaint, "handler"))
 
@@ -854,10 +849,8 @@ class ComplaintViewSet(
         complaint = self.to_handle()
         body = ClockPauseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             pause = services.start_pause(complaint, request.user, **body.validated_data)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(ClockPauseSerializer(pause).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -889,10 +882,8 @@ class ComplaintViewSet(
         )
         body = ClockPauseEndBody(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             pause = services.end_pause(pause, request.user, **body.validated_data)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(ClockPauseSerializer(pause).data)
 
     @extend_schema(
@@ -910,12 +901,10 @@ class ComplaintViewSet(
         body = ClockExtensionBody(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        try:
+        with service_refusals():
             extension = services.extend(
                 complaint, request.user, limit_code=data.pop("limit"), **data
             )
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(ClockExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -937,12 +926,10 @@ class ComplaintViewSet(
             raise PermissionDenied(_("You are not consulted on this complaint."))
         body = ConsultationRecusalBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             recusal = services.declare_recusal(
                 complaint, request.user, body.validated_data["reason"]
             )
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(ConsultationRecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -8,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from tsprotect.accounts.models import User
-from tsprotect.core.api import ScopedViewSet, drf_error
+from tsprotect.core.api import ScopedViewSet, service_refusals
 from tsprotect.core.relations import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from tsprotect.regions.models import Prefecture
 
@@ -113,10 +112,8 @@ class ApplicationSerializer(ScopedModelSerializer):
             candidate.name = candidate.enterprise.name
         elif not candidate.name:
             raise serializers.ValidationError({"name": "This field is required."})
-        try:
+        with service_refusals():
             services.check_application(candidate, user)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         self._candidate = candidate
         return attrs
 
@@ -130,25 +127,21 @@ class ApplicationSerializer(ScopedModelSerializer):
 
     def create(self, validated_data):
         candidate = self._candidate
-        try:
+        with service_refusals():
             return services.create_application(
                 candidate,
                 self.context["request"].user,
                 members=self._relations["members"] or (),
                 sites=self._relations["sites"] or (),
             )
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
 
     def update(self, instance, validated_data):
-        try:
+        with service_refusals():
             return services.update_application(
                 self._candidate,
                 self.context["request"].user,
                 **self._relation_kwargs(instance),
             )
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -311,11 +304,9 @@ class ApplicationViewSet(
         application = self.get_object()
         body = TransitionSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             data = body.validated_data
             services.transition(application, data["action"], request.user, data["note"])
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return self._respond(application)
 
     @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
@@ -324,10 +315,8 @@ class ApplicationViewSet(
         application = self.get_object()
         body = AssignSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             services.assign_experts(application, body.validated_data["experts"], request.user)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return self._respond(application)
 
     @extend_schema(request=ReviewSerializer, responses=AssignmentSerializer)
@@ -344,11 +333,9 @@ class ApplicationViewSet(
                 {"detail": ["You are not assigned to review this application."]},
                 status=status.HTTP_403_FORBIDDEN,
             )
-        try:
+        with service_refusals():
             data = body.validated_data
             services.submit_review(assignment, request.user, data["scores"], data["comment"])
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         assignment.refresh_from_db()
         return Response(AssignmentSerializer(assignment).data)
 
@@ -359,10 +346,8 @@ class ApplicationViewSet(
         application = self.get_object()
         body = FtzSelectionSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             services.record_ftz_selection(application, request.user, **body.validated_data)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return self._respond(application)
 
     @extend_schema(methods=["GET"], request=None, responses=PilotEntrySerializer(many=True))
@@ -386,10 +371,8 @@ class ApplicationViewSet(
             )
         body = PilotEntrySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
+        with service_refusals():
             entry = services.record_pilot_entry(application, request.user, **body.validated_data)
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(PilotEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], request=None, responses=AcceptanceSerializer(many=True))
@@ -419,7 +402,7 @@ class ApplicationViewSet(
         findings = {}
         for finding in data["findings"]:
             findings[finding["criterion"]] = (finding["level"], finding["remarks"])
-        try:
+        with service_refusals():
             evaluation = services.record_acceptance(
                 application,
                 request.user,
@@ -430,8 +413,6 @@ class ApplicationViewSet(
                 parties=[dict(party) for party in data["parties"]],
                 findings=findings,
             )
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(
             AcceptanceSerializer(evaluation, context=context).data, status=status.HTTP_201_CREATED
         )
@@ -451,12 +432,10 @@ class ApplicationViewSet(
                 {"detail": ["You are not assigned to review this application."]},
                 status=status.HTTP_403_FORBIDDEN,
             )
-        try:
+        with service_refusals():
             recusal = services.declare_recusal(
                 assignment, request.user, body.validated_data["reason"]
             )
-        except DjangoValidationError as error:
-            raise drf_error(error) from None
         return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
 
     # All of one application's reviews in one plain list: neither paged nor filtered.

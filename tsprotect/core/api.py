@@ -1,5 +1,8 @@
 """Base classes of the JSON API: the same scoping entry point as the pages."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, permissions, serializers, viewsets
@@ -58,6 +61,15 @@ def drf_error(error):
     if hasattr(error, "error_dict"):
         return serializers.ValidationError(error.message_dict)
     return serializers.ValidationError({"detail": error.messages})
+
+
+@contextmanager
+def service_refusals():
+    """A service's refusal (its ValidationError) inside the block answers as the API's 400."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise drf_error(error) from None
 
 
 def not_found(request, exception):
