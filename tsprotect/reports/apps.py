@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "tsprotect.reports"
     label = "reports"
     verbose_name = _("Periodic reports")
+
+    def ready(self):
+        from . import contributions
+
+        contributions.register()
