@@ -25,6 +25,7 @@ def register():
     contributions.workbench_card("enterprises/_workbench_directory.html", directory_card, order=40)
     contributions.workbench_card("enterprises/_workbench_own.html", own_card, order=50)
     contributions.demo_step("enterprises", demo.seed_enterprises, after=("users",))
+    contributions.demo_step("claims", demo.seed_claims, after=("users", "enterprises"))
     contributions.demo_step("submissions", demo.seed_submissions, after=("users", "enterprises"))
     contributions.scale_step(
         "enterprises", scale.load, arguments=scale.arguments, check=scale.check, reset=scale.reset

@@ -1,10 +1,13 @@
-"""The demo directory: ten fictional enterprises, their services, and 岳阳市's submission."""
+"""The demo directory: ten fictional enterprises, their services, their users' accounts, and
+岳阳市's submission."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
-from tsprotect.accounts.models import Role, User
+from tsprotect.accounts.models import EnterpriseClaim, Role, User
+from tsprotect.accounts.services import grant_enterprise_access, register_enterprise_user
 from tsprotect.core.validators import make_uscc
 from tsprotect.regions.models import County, Prefecture
 
@@ -108,3 +111,36 @@ def seed_submissions():
         user=User.objects.get(username="province"),
         note="已收悉，请继续做好名录动态更新。",
     )
+
+
+def seed_claims():
+    """enterprise1 manages its enterprise's users; a colleague of another enterprise has
+    registered and waits for the 长沙 officer's verification."""
+    chip = demo_enterprise("长沙麓谷芯片科技有限公司")
+    grant_enterprise_access(User.objects.get(username="enterprise1"), chip)
+    EnterpriseClaim.objects.get_or_create(
+        user=User.objects.get(username="enterprise1"),
+        enterprise=chip,
+        defaults={
+            "uscc": chip.uscc,
+            "enterprise_name": chip.name,
+            "contact_person": "周经理",
+            "phone": "13807310001",
+            "prefecture_id": chip.prefecture_id,
+            "county_id": chip.county_id,
+            "status": EnterpriseClaim.Status.VERIFIED,
+            "is_manager": True,
+        },
+    )
+    pharma = demo_enterprise("湖南岳麓山生物医药股份有限公司")
+    applicant, created = User.objects.get_or_create(username="yuelushan_legal")
+    if created:
+        applicant.set_password(settings.DEMO_PASSWORD)
+        applicant.save()
+        register_enterprise_user(
+            user=applicant,
+            uscc=pharma.uscc,
+            enterprise_name=pharma.name,
+            contact_person="陈律师",
+            phone="13907312345",
+        )

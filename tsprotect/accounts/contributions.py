@@ -17,7 +17,6 @@ def register():
     contributions.menu_entry("team", _("Our users"), visible=_team, order=120)
     contributions.workbench_card("accounts/_workbench_expert.html", expert_card, order=60)
     contributions.demo_step("users", demo.seed_users)
-    contributions.demo_step("claims", demo.seed_claims, after=("users", "enterprises"))
 
 
 def _accounts(user):

@@ -1,12 +1,9 @@
-"""The demo users and their enterprise accounts (seed_demo's first steps)."""
+"""The demo users (seed_demo's first step); their enterprise accounts are the directory's step."""
 
 from django.conf import settings
 
-from enterprises.demo import demo_enterprise
-
-from .models import EnterpriseClaim, ExpertProfile, Role, User
+from .models import ExpertProfile, Role, User
 from .roles import sync_groups
-from .services import grant_enterprise_access, register_enterprise_user
 
 USERS = [
     # username, display name, role, prefecture, county
@@ -41,36 +38,3 @@ def seed_users():
         },
     )
     return f"{len(USERS)} users (password from DEMO_PASSWORD)"
-
-
-def seed_claims():
-    """enterprise1 manages its enterprise's users; a colleague of another enterprise has
-    registered and waits for the 长沙 officer's verification."""
-    chip = demo_enterprise("长沙麓谷芯片科技有限公司")
-    grant_enterprise_access(User.objects.get(username="enterprise1"), chip)
-    EnterpriseClaim.objects.get_or_create(
-        user=User.objects.get(username="enterprise1"),
-        enterprise=chip,
-        defaults={
-            "uscc": chip.uscc,
-            "enterprise_name": chip.name,
-            "contact_person": "周经理",
-            "phone": "13807310001",
-            "prefecture_id": chip.prefecture_id,
-            "county_id": chip.county_id,
-            "status": EnterpriseClaim.Status.VERIFIED,
-            "is_manager": True,
-        },
-    )
-    pharma = demo_enterprise("湖南岳麓山生物医药股份有限公司")
-    applicant, created = User.objects.get_or_create(username="yuelushan_legal")
-    if created:
-        applicant.set_password(settings.DEMO_PASSWORD)
-        applicant.save()
-        register_enterprise_user(
-            user=applicant,
-            uscc=pharma.uscc,
-            enterprise_name=pharma.name,
-            contact_person="陈律师",
-            phone="13907312345",
-        )
