@@ -11,3 +11,7 @@ class AssessmentsConfig(AppConfig):
 
         # The checklist in use is published to every enterprise.
         relations.register_reference("assessments.ChecklistItem")
+
+        from . import contributions
+
+        contributions.register()

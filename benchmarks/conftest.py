@@ -182,8 +182,8 @@ def use_database(name: str):
 
 
 def ensure_rows(target: int, capture):
-    from enterprises.management.commands.seed_scale import SEED_USERNAME
     from enterprises.models import Enterprise
+    from tsprotect.core.management.commands.seed_scale import SEED_USERNAME
 
     total = Enterprise.objects.count()
     synthetic = Enterprise.objects.filter(created_by__username=SEED_USERNAME).count()
@@ -201,7 +201,7 @@ def ensure_complaints(target: int, capture):
     """Synthetic complaints up to ``target`` (filed by the synthetic directory), loaded only
     when the database holds fewer complaints."""
     from complaints.models import Complaint
-    from enterprises.management.commands.seed_scale import SEED_USERNAME
+    from tsprotect.core.management.commands.seed_scale import SEED_USERNAME
 
     total = Complaint.objects.count()
     synthetic = Complaint.objects.filter(registered_by__username=SEED_USERNAME).count()

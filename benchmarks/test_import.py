@@ -55,8 +55,8 @@ FREE_TEXT = ("地址", "法定代表人", "联系人", "联系电话", "联络�
 def workbook_rows(rows: int, officer):
     """The header and the rows of the import, as cell texts, every importable column."""
     from enterprises import columns
-    from enterprises.management.commands.seed_scale import Generator
     from enterprises.models import Enterprise
+    from enterprises.scale import Generator
     from tsprotect.regions.models import County, FtzArea, HostOrganisation
 
     importable = [column for column in columns.COLUMNS if column.importable]

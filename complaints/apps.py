@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints and enforcement")
+
+    def ready(self):
+        from . import contributions
+
+        contributions.register()

@@ -12,3 +12,7 @@ class DemonstrationsConfig(AppConfig):
         # The province's batches are open to every applicant; the services check the track
         # and the deadline.
         relations.register_reference("demonstrations.Batch")
+
+        from . import contributions
+
+        contributions.register()

@@ -11,10 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.services import may_fill as may_fill_checklist
-from complaints.models import Complaint
-from demonstrations.models import DemonstrationApplication
 from tsprotect.core import scoping
+from tsprotect.core.contributions import registry
 from tsprotect.core.views import (
     ScopedCreateView,
     ScopedDetailView,
@@ -45,7 +43,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 LIST_RELATED = ("prefecture", "county", "park")
-COMPLAINTS_SHOWN = 20
 
 
 class EnterpriseListView(ScopedListView):
@@ -80,43 +77,17 @@ class EnterpriseDetailView(ScopedDetailView):
             .filter(enterprise=enterprise)
             .select_related("recorded_by")
         )
-        context["may_fill_checklist"] = user.role != "enterprise" and may_fill_checklist(
-            user, enterprise
-        )
-        context["demonstrations"] = (
-            DemonstrationApplication.objects.restrict(user, "view")
-            .filter(enterprise=enterprise)
-            .select_related("batch")
-        )
         context["can_change"] = (
             Enterprise.objects.restrict(user, "change").filter(pk=enterprise.pk).exists()
         )
-        context.update(complaints_involving(user, enterprise))
+        # The other apps' panels (demonstrations, complaints, the checklist…), each scoped by
+        # its app; the directory knows none of them.
+        context["panels"] = registry.record_panels(self.request, enterprise)
         if context["can_change"]:
             context["document_form"] = kwargs.get("document_form") or DocumentForm()
             context["event_form"] = kwargs.get("event_form") or ServiceEventForm()
         context["division_warning"] = enterprise.division_warning()
         return context
-
-
-def complaints_involving(user, enterprise):
-    """The latest complaints where the enterprise is complainant or respondent, for those who
-    handle complaints. An enterprise's own users never see them here: the respondent's side must
-    not learn of a complaint, and a complainant follows its own in the complaints menu. Who
-    complained is shown only on complaints the user handles (the reporter's identity is
-    confidential, even to a bureau that handed the complaint on)."""
-    if not scoping.can(user, Complaint, "change"):
-        return {}
-    involving = (
-        Complaint.objects.restrict(user, "view").filter(respondent_enterprise=enterprise)
-        | Complaint.objects.restrict(user, "change").filter(complainant_enterprise=enterprise)
-    ).order_by("-received_on", "-pk")
-    latest = [
-        (c, "complainant" if c.complainant_enterprise_id == enterprise.pk else "respondent")
-        for c in involving[:COMPLAINTS_SHOWN]
-    ]
-    count = involving.count() if len(latest) == COMPLAINTS_SHOWN else len(latest)
-    return {"show_complaints": True, "complaints": latest, "complaint_count": count}
 
 
 class EnterpriseCreateView(ScopedCreateView):

@@ -18,8 +18,8 @@ from django.utils import timezone
 from complaints import services
 from complaints.models import Complaint, ComplaintClock, CreditPush, ReferenceCounter
 from complaints.workflow import OPEN_STATES, OUTCOME_STATES, REFERENCE_PREFIX, State
-from enterprises.management.commands.seed_scale import SEED_USERNAME
 from enterprises.models import Enterprise
+from tsprotect.core.management.commands.seed_scale import SEED_USERNAME
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="seed_scale loads with PostgreSQL COPY"

@@ -19,3 +19,7 @@ class AccountsConfig(AppConfig):
         from .choosers import nameable_users
 
         relations.register_chooser("accounts.User", nameable_users)
+
+        from . import contributions
+
+        contributions.register()

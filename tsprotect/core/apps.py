@@ -10,10 +10,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import permcache
+        from . import navigation, permcache
         from .models import BureauRule
 
         permcache.connect_signals(self)
+        navigation.register()
         post_save.connect(_forget_bureau_rules, sender=BureauRule, dispatch_uid="rule-saved")
         post_delete.connect(_forget_bureau_rules, sender=BureauRule, dispatch_uid="rule-deleted")
 

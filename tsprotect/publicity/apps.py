@@ -6,3 +6,8 @@ class PublicityConfig(AppConfig):
     name = "tsprotect.publicity"
     label = "publicity"
     verbose_name = _("Information platform")
+
+    def ready(self):
+        from . import contributions
+
+        contributions.register()

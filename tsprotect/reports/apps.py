@@ -9,4 +9,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # Hands the Celery tasks to the services, which queue them without importing tasks.py.
-        from . import tasks  # noqa: F401
+        from . import contributions, tasks  # noqa: F401
+
+        contributions.register()

@@ -8,6 +8,10 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings and publicity")
 
     def ready(self):
+        from . import contributions
+
+        contributions.register()
+
         # The public home lists the upcoming events when the publicity app is there.
         try:
             from tsprotect.publicity import home

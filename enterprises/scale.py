@@ -1,4 +1,5 @@
-"""Bulk synthetic enterprise directory for benchmarks (PostgreSQL only).
+"""seed_scale's directory step: a bulk synthetic enterprise directory for benchmarks (PostgreSQL
+only). Registered in enterprises/contributions.py; the command is core's.
 
     manage.py seed_scale --enterprises 1000000 [--prefecture-share 430100=0.3,430600=0.1]
     manage.py seed_scale --enterprises 50000 --reset
@@ -7,8 +8,9 @@
 Rows are streamed to PostgreSQL with COPY, so a million rows take about a minute and a half on
 two CPUs instead of the hours the ORM would need. Synthetic rows are marked by ``created_by`` = the
 dedicated inactive user ``seed_scale``; ``--reset`` deletes exactly those rows and nothing else.
-Then ``--complaints`` (default 100,000) synthetic complaints and reports with their statutory
-clocks, registered by the same user (``complaints/management/commands/_seed_complaints.py``).
+Then the complaints' step loads ``--complaints`` (default 100,000) synthetic complaints and
+reports with their statutory clocks, registered by the same user
+(``complaints/management/commands/_seed_complaints.py``).
 
 The name fragments are drawn from weighted lists so that searches behave like on real data: the
 trade word 重工 appears in about 1 name in 20, the brand 红星 in about 1 in 1,000 and
@@ -26,17 +28,12 @@ import time
 import traceback
 from datetime import UTC, date, datetime, timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
-from complaints.management.commands import _seed_complaints as seed_complaints
-from complaints.models import Complaint
 from enterprises.models import Enterprise
-from tsprotect.accounts.models import User
 from tsprotect.core.validators import make_uscc
 from tsprotect.regions.models import County, FtzArea, HostOrganisation, Prefecture
-
-SEED_USERNAME = "seed_scale"
 
 # Share of the directory per prefecture; 长沙市 is by far the largest economy of the province.
 DEFAULT_SHARES = {
@@ -462,83 +459,54 @@ def copy_value(value) -> str:
     return str(value)
 
 
-class Command(BaseCommand):
-    help = "Load a large synthetic enterprise directory with COPY (PostgreSQL, benchmarks only)."
+def arguments(parser):
+    parser.add_argument("--enterprises", type=int, default=1_000_000, help="rows to load (0: none)")
+    parser.add_argument(
+        "--prefecture-share",
+        default="",
+        help="e.g. 430100=0.3,岳阳市=0.1; other prefectures keep their default proportions",
+    )
+    parser.add_argument("--chunk-size", type=int, default=250_000, help="rows per COPY")
+    parser.add_argument(
+        "--keep-indexes",
+        action="store_true",
+        help="maintain the secondary indexes row by row instead of rebuilding them after",
+    )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--enterprises", type=int, default=1_000_000, help="rows to load (0: none)"
-        )
-        parser.add_argument(
-            "--complaints",
-            type=int,
-            default=100_000,
-            help="synthetic complaints to load (0: none), filed by synthetic enterprises",
-        )
-        parser.add_argument(
-            "--prefecture-share",
-            default="",
-            help="e.g. 430100=0.3,岳阳市=0.1; other prefectures keep their default proportions",
-        )
-        parser.add_argument("--reset", action="store_true", help="delete earlier synthetic rows")
-        parser.add_argument("--seed", type=int, default=2026, help="random seed (reproducible)")
-        parser.add_argument("--chunk-size", type=int, default=250_000, help="rows per COPY")
-        parser.add_argument(
-            "--keep-indexes",
-            action="store_true",
-            help="maintain the secondary indexes row by row instead of rebuilding them after",
+
+def check(options, user):
+    if options["enterprises"] < 0:
+        raise CommandError("--enterprises cannot be negative.")
+    parse_shares(options["prefecture_share"])
+    existing = _existing(options, user)
+    if existing and not options["reset"]:
+        raise CommandError(
+            f"{existing:,} synthetic enterprises (created by {user.username}) already exist; "
+            "run again with --reset to replace them."
         )
 
-    def handle(self, *args, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError(
-                "seed_scale loads with PostgreSQL COPY and is meant for benchmarks on "
-                f"PostgreSQL; the default database here is {connection.vendor}. "
-                "Set DATABASE_URL=postgres://… ."
-            )
-        total, complaints = options["enterprises"], options["complaints"]
-        if total < 0 or complaints < 0:
-            raise CommandError("--enterprises and --complaints cannot be negative.")
-        shares = parse_shares(options["prefecture_share"])
-        user = self.seed_user()
-        existing = Enterprise.objects.filter(created_by=user).count() if total else 0
-        filed = Complaint.objects.filter(registered_by=user).count()
-        if existing and not options["reset"]:
-            raise CommandError(
-                f"{existing:,} synthetic enterprises (created by {SEED_USERNAME}) already exist; "
-                "run again with --reset to replace them."
-            )
-        if filed and complaints and not options["reset"]:
-            raise CommandError(
-                f"{filed:,} synthetic complaints (registered by {SEED_USERNAME}) already exist; "
-                "run again with --reset to replace them."
-            )
-        # Synthetic complaints point at synthetic enterprises: they go first.
-        if filed and options["reset"]:
-            started = time.perf_counter()
-            seed_complaints.delete_synthetic(user)
-            elapsed = time.perf_counter() - started
-            self.stdout.write(f"Deleted {filed:,} earlier synthetic complaints in {elapsed:.1f} s.")
-        if existing:
-            started = time.perf_counter()
-            self.delete_synthetic(user)
-            elapsed = time.perf_counter() - started
-            self.stdout.write(f"Deleted {existing:,} earlier synthetic rows in {elapsed:.1f} s.")
-        if total:
-            generator = Generator(options["seed"], shares, user.pk)
-            self.load(generator, total, options["chunk_size"], options["keep_indexes"])
-        if complaints:
-            seed_complaints.seed(complaints, user=user, seed=options["seed"], stdout=self.stdout)
 
-    def seed_user(self):
-        user, created = User.objects.get_or_create(
-            username=SEED_USERNAME,
-            defaults={"is_active": False, "display_name": "synthetic benchmark data"},
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        return user
+def _existing(options, user):
+    return Enterprise.objects.filter(created_by=user).count() if options["enterprises"] else 0
+
+
+def reset(command, options, user):
+    if existing := _existing(options, user):
+        started = time.perf_counter()
+        Loader(command).delete_synthetic(user)
+        elapsed = time.perf_counter() - started
+        command.stdout.write(f"Deleted {existing:,} earlier synthetic rows in {elapsed:.1f} s.")
+
+
+def load(command, options, user):
+    if total := options["enterprises"]:
+        generator = Generator(options["seed"], parse_shares(options["prefecture_share"]), user.pk)
+        Loader(command).load(generator, total, options["chunk_size"], options["keep_indexes"])
+
+
+class Loader:
+    def __init__(self, command):
+        self.stdout, self.style = command.stdout, command.style
 
     def delete_synthetic(self, user):
         table = connection.ops.quote_name(Enterprise._meta.db_table)
